@@ -1,0 +1,11 @@
+// Every rule Scorecard knows. A source names one of these by id.
+import hscExpertPanel from "./hsc-expert-panel.ts";
+import type { Rule } from "./lib/rule.ts";
+
+export const RULES: readonly Rule[] = [hscExpertPanel];
+
+const byId = new Map(RULES.map((rule) => [rule.id, rule]));
+
+export function findRule(id: string): Rule | undefined {
+  return byId.get(id);
+}

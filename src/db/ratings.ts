@@ -1,0 +1,133 @@
+// Scorecards, commitments, observations and changes: the write side.
+import type { Rating } from "../vocabularies.ts";
+
+export interface LatestObservation {
+  id: number;
+  scorecard_id: string;
+  commitment_id: string | null;
+  dimension: string;
+  label: string;
+  band: string;
+}
+
+/**
+ * The latest observation of every (commitment, dimension) in one scorecard, and across every
+ * scorecard of a commitment scope. The first decides whether a label is new to the scorecard;
+ * the second whether a rating moved.
+ */
+export async function latestObservations(
+  db: D1Database,
+  scorecardId: string,
+  scope: string,
+): Promise<{ inScorecard: LatestObservation[]; inScope: LatestObservation[] }> {
+  const columns = "o.id, o.scorecard_id, o.commitment_id, o.dimension, o.label, o.band";
+  const [inScorecard, inScope] = await db.batch<LatestObservation>([
+    db
+      .prepare(
+        `SELECT ${columns} FROM observations o WHERE o.id IN (
+           SELECT max(id) FROM observations WHERE scorecard_id = ?1 GROUP BY commitment_id, dimension)`,
+      )
+      .bind(scorecardId),
+    db
+      .prepare(
+        `SELECT ${columns} FROM observations o WHERE o.id IN (
+           SELECT max(x.id) FROM observations x JOIN commitments c ON c.id = x.commitment_id
+           WHERE c.scope = ?1 GROUP BY x.commitment_id, x.dimension)`,
+      )
+      .bind(scope),
+  ]);
+  return { inScorecard: inScorecard!.results, inScope: inScope!.results };
+}
+
+export interface ScorecardWrite {
+  id: string;
+  source_id: string;
+  key: string;
+  title: string;
+  publisher: string;
+  published_on: string | null;
+  url: string;
+  vocabulary: string;
+}
+
+export interface CommitmentWrite {
+  id: string;
+  scope: string;
+  key: string;
+  text: string;
+  policy_area: string | null;
+  target_date: string | null;
+  position: number;
+}
+
+export interface ObservationWrite {
+  /** null for the scorecard's own rating. */
+  commitment_id: string | null;
+  dimension: string;
+  rating: Rating;
+  /** Set when this observation moves the rating from another band: a change event. */
+  changedFrom: LatestObservation | null;
+}
+
+export interface WritePlan {
+  scorecard: ScorecardWrite;
+  commitments: CommitmentWrite[];
+  observations: ObservationWrite[];
+}
+
+/** The statements that apply a plan. Run them in one batch with the run's closing statements. */
+export function writePlanStatements(
+  db: D1Database,
+  plan: WritePlan,
+  provenance: { runId: number; snapshotId: number; observedAt: string },
+): D1PreparedStatement[] {
+  const { scorecard: s } = plan;
+  const { runId, snapshotId, observedAt } = provenance;
+  const statements = [
+    db
+      .prepare(
+        `INSERT INTO scorecards (id, source_id, key, title, publisher, published_on, url, vocabulary, first_seen_at, last_seen_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)
+         ON CONFLICT (id) DO UPDATE SET title = ?4, publisher = ?5, published_on = ?6, url = ?7, vocabulary = ?8, last_seen_at = ?9`,
+      )
+      .bind(s.id, s.source_id, s.key, s.title, s.publisher, s.published_on, s.url, s.vocabulary, observedAt),
+  ];
+  const upsertCommitment = db.prepare(
+    `INSERT INTO commitments (id, scope, key, text, policy_area, target_date, first_seen_at, last_seen_at)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)
+     ON CONFLICT (id) DO UPDATE SET text = ?4, policy_area = ?5, target_date = ?6, last_seen_at = ?7`,
+  );
+  const upsertMembership = db.prepare(
+    `INSERT INTO scorecard_commitments (scorecard_id, commitment_id, position) VALUES (?1, ?2, ?3)
+     ON CONFLICT (scorecard_id, commitment_id) DO UPDATE SET position = ?3`,
+  );
+  for (const c of plan.commitments) {
+    statements.push(
+      upsertCommitment.bind(c.id, c.scope, c.key, c.text, c.policy_area, c.target_date, observedAt),
+      upsertMembership.bind(s.id, c.id, c.position),
+    );
+  }
+  const insertObservation = db.prepare(
+    `INSERT INTO observations (scorecard_id, commitment_id, dimension, label, vocabulary, band, score, observed_at, snapshot_id, run_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  // last_insert_rowid() is the observation inserted just before, in the same transaction.
+  const insertChange = db.prepare(
+    `INSERT INTO changes (scorecard_id, commitment_id, dimension, from_label, from_band, to_label, to_band,
+       from_observation_id, to_observation_id, changed_at, run_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, last_insert_rowid(), ?, ?)`,
+  );
+  for (const o of plan.observations) {
+    const { label, vocabulary, band, score } = o.rating;
+    statements.push(
+      insertObservation.bind(s.id, o.commitment_id, o.dimension, label, vocabulary, band, score, observedAt, snapshotId, runId),
+    );
+    if (o.changedFrom) {
+      const from = o.changedFrom;
+      statements.push(
+        insertChange.bind(s.id, o.commitment_id, o.dimension, from.label, from.band, label, band, from.id, observedAt, runId),
+      );
+    }
+  }
+  return statements;
+}

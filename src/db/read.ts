@@ -1,0 +1,181 @@
+// Scorecards, commitments and their histories: the read side that the API serves.
+
+export interface RatingView {
+  label: string;
+  band: string;
+  score: number | null;
+  vocabulary: string;
+  observed_at: string;
+}
+
+export interface ScorecardSummary {
+  id: string;
+  source_id: string;
+  rule_id: string;
+  title: string;
+  publisher: string;
+  published_on: string | null;
+  url: string;
+  vocabulary: string;
+  overall: RatingView | null;
+  commitment_count: number;
+  last_seen_at: string;
+}
+
+interface ScorecardRow extends Omit<ScorecardSummary, "overall"> {
+  overall_label: string | null;
+  overall_band: string | null;
+  overall_score: number | null;
+  overall_vocabulary: string | null;
+  overall_observed_at: string | null;
+}
+
+const SCORECARD_SELECT = `
+  SELECT s.id, s.source_id, src.rule_id, s.title, s.publisher, s.published_on, s.url, s.vocabulary, s.last_seen_at,
+         (SELECT count(*) FROM scorecard_commitments m WHERE m.scorecard_id = s.id) AS commitment_count,
+         o.label AS overall_label, o.band AS overall_band, o.score AS overall_score,
+         o.vocabulary AS overall_vocabulary, o.observed_at AS overall_observed_at
+  FROM scorecards s
+  JOIN sources src ON src.id = s.source_id
+  LEFT JOIN observations o ON o.id = (
+    SELECT max(id) FROM observations WHERE scorecard_id = s.id AND commitment_id IS NULL AND dimension = 'overall')`;
+
+function toSummary(row: ScorecardRow): ScorecardSummary {
+  const { overall_label, overall_band, overall_score, overall_vocabulary, overall_observed_at, ...rest } = row;
+  const overall =
+    overall_label === null
+      ? null
+      : { label: overall_label, band: overall_band!, score: overall_score, vocabulary: overall_vocabulary!, observed_at: overall_observed_at! };
+  return { ...rest, overall };
+}
+
+export async function listScorecards(
+  db: D1Database,
+  page: { limit: number; offset: number },
+): Promise<{ scorecards: ScorecardSummary[]; total: number }> {
+  const [rows, count] = await db.batch([
+    db.prepare(`${SCORECARD_SELECT} ORDER BY s.published_on DESC, s.id LIMIT ? OFFSET ?`).bind(page.limit, page.offset),
+    db.prepare("SELECT count(*) AS total FROM scorecards"),
+  ]);
+  return {
+    scorecards: (rows!.results as ScorecardRow[]).map(toSummary),
+    total: (count!.results[0] as { total: number }).total,
+  };
+}
+
+export interface CommitmentView {
+  id: string;
+  key: string;
+  text: string;
+  policy_area: string | null;
+  target_date: string | null;
+}
+
+export interface ScorecardDetail extends ScorecardSummary {
+  commitments: (CommitmentView & { ratings: Record<string, RatingView> })[];
+}
+
+interface RatingRow extends RatingView {
+  commitment_id: string;
+  dimension: string;
+}
+
+export async function getScorecard(db: D1Database, id: string): Promise<ScorecardDetail | null> {
+  const [scorecard, commitments, ratings] = await db.batch([
+    db.prepare(`${SCORECARD_SELECT} WHERE s.id = ?`).bind(id),
+    db
+      .prepare(
+        `SELECT c.id, c.key, c.text, c.policy_area, c.target_date FROM scorecard_commitments m
+         JOIN commitments c ON c.id = m.commitment_id WHERE m.scorecard_id = ? ORDER BY m.position`,
+      )
+      .bind(id),
+    db
+      .prepare(
+        `SELECT commitment_id, dimension, label, band, score, vocabulary, observed_at FROM observations WHERE id IN (
+           SELECT max(id) FROM observations WHERE scorecard_id = ?1 AND commitment_id IS NOT NULL GROUP BY commitment_id, dimension)`,
+      )
+      .bind(id),
+  ]);
+  const row = scorecard!.results[0] as ScorecardRow | undefined;
+  if (!row) return null;
+  const byCommitment = new Map<string, Record<string, RatingView>>();
+  for (const { commitment_id, dimension, ...rating } of ratings!.results as RatingRow[]) {
+    const current = byCommitment.get(commitment_id) ?? {};
+    current[dimension] = rating;
+    byCommitment.set(commitment_id, current);
+  }
+  return {
+    ...toSummary(row),
+    commitments: (commitments!.results as CommitmentView[]).map((c) => ({ ...c, ratings: byCommitment.get(c.id) ?? {} })),
+  };
+}
+
+export interface ObservationView extends RatingView {
+  id: number;
+  dimension: string;
+  scorecard_id: string;
+  provenance: { snapshot_id: number; url: string; fetched_at: string; http_status: number; sha256: string; archive_key: string };
+}
+
+export interface ChangeView {
+  id: number;
+  scorecard_id: string;
+  dimension: string;
+  from: { label: string; band: string };
+  to: { label: string; band: string };
+  changed_at: string;
+}
+
+export interface CommitmentDetail extends CommitmentView {
+  scope: string;
+  first_seen_at: string;
+  last_seen_at: string;
+  scorecards: { id: string; title: string; published_on: string | null }[];
+  history: ObservationView[];
+  changes: ChangeView[];
+}
+
+export async function getCommitment(db: D1Database, id: string): Promise<CommitmentDetail | null> {
+  const [commitment, scorecards, history, changes] = await db.batch([
+    db.prepare("SELECT id, scope, key, text, policy_area, target_date, first_seen_at, last_seen_at FROM commitments WHERE id = ?").bind(id),
+    db
+      .prepare(
+        `SELECT s.id, s.title, s.published_on FROM scorecard_commitments m JOIN scorecards s ON s.id = m.scorecard_id
+         WHERE m.commitment_id = ? ORDER BY s.published_on, s.id`,
+      )
+      .bind(id),
+    db
+      .prepare(
+        `SELECT o.id, o.dimension, o.scorecard_id, o.label, o.band, o.score, o.vocabulary, o.observed_at,
+                p.id AS snapshot_id, p.url, p.fetched_at, p.http_status, p.sha256, p.archive_key
+         FROM observations o JOIN snapshots p ON p.id = o.snapshot_id
+         WHERE o.commitment_id = ? ORDER BY o.id`,
+      )
+      .bind(id),
+    db
+      .prepare(
+        `SELECT id, scorecard_id, dimension, from_label, from_band, to_label, to_band, changed_at
+         FROM changes WHERE commitment_id = ? ORDER BY id`,
+      )
+      .bind(id),
+  ]);
+  const row = commitment!.results[0] as Omit<CommitmentDetail, "scorecards" | "history" | "changes"> | undefined;
+  if (!row) return null;
+  type HistoryRow = Omit<ObservationView, "provenance"> & ObservationView["provenance"];
+  type ChangeRow = Omit<ChangeView, "from" | "to"> & { from_label: string; from_band: string; to_label: string; to_band: string };
+  return {
+    ...row,
+    scorecards: scorecards!.results as CommitmentDetail["scorecards"],
+    history: (history!.results as HistoryRow[]).map(
+      ({ snapshot_id, url, fetched_at, http_status, sha256, archive_key, ...observation }) => ({
+        ...observation,
+        provenance: { snapshot_id, url, fetched_at, http_status, sha256, archive_key },
+      }),
+    ),
+    changes: (changes!.results as ChangeRow[]).map(({ from_label, from_band, to_label, to_band, ...change }) => ({
+      ...change,
+      from: { label: from_label, band: from_band },
+      to: { label: to_label, band: to_band },
+    })),
+  };
+}

@@ -1,0 +1,72 @@
+// Sources: what to scrape, and how that has been going.
+
+export interface SourceRow {
+  id: string;
+  rule_id: string;
+  url: string;
+  title: string;
+  schedule: string;
+  enabled: number;
+  next_run_at: string | null;
+  last_run_at: string | null;
+  last_success_at: string | null;
+  last_outcome: string | null;
+  consecutive_failures: number;
+  last_error: string | null;
+}
+
+export interface SourceInput {
+  id: string;
+  rule_id: string;
+  url: string;
+  title: string;
+  schedule: string;
+  enabled?: boolean;
+}
+
+/** Adds sources or updates what they point at; their health and run history are kept. */
+export async function upsertSources(db: D1Database, sources: SourceInput[]): Promise<void> {
+  if (sources.length === 0) return;
+  const upsert = db.prepare(
+    `INSERT INTO sources (id, rule_id, url, title, schedule, enabled) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+     ON CONFLICT (id) DO UPDATE SET rule_id = ?2, url = ?3, title = ?4, schedule = ?5, enabled = ?6`,
+  );
+  await db.batch(
+    sources.map((s) => upsert.bind(s.id, s.rule_id, s.url, s.title, s.schedule, s.enabled === false ? 0 : 1)),
+  );
+}
+
+export async function listSources(db: D1Database): Promise<SourceRow[]> {
+  const { results } = await db.prepare("SELECT * FROM sources ORDER BY id").all<SourceRow>();
+  return results;
+}
+
+export async function listDueSources(db: D1Database, now: string): Promise<SourceRow[]> {
+  const { results } = await db
+    .prepare("SELECT * FROM sources WHERE enabled = 1 AND (next_run_at IS NULL OR next_run_at <= ?) ORDER BY id")
+    .bind(now)
+    .all<SourceRow>();
+  return results;
+}
+
+/**
+ * Claims a due source by moving its next run forward. Returns false if another invocation
+ * claimed it first, so two overlapping ticks never scrape the same source twice.
+ */
+export async function claimSource(db: D1Database, id: string, now: string, nextRunAt: string): Promise<boolean> {
+  const claimed = await db
+    .prepare(
+      `UPDATE sources SET next_run_at = ?3
+       WHERE id = ?1 AND enabled = 1 AND (next_run_at IS NULL OR next_run_at <= ?2) RETURNING id`,
+    )
+    .bind(id, now, nextRunAt)
+    .first<{ id: string }>();
+  return claimed !== null;
+}
+
+export async function countSourceHealth(db: D1Database): Promise<{ total: number; failing: number }> {
+  const row = await db
+    .prepare("SELECT count(*) AS total, coalesce(sum(consecutive_failures > 0), 0) AS failing FROM sources WHERE enabled = 1")
+    .first<{ total: number; failing: number }>();
+  return row ?? { total: 0, failing: 0 };
+}

@@ -1,0 +1,30 @@
+// Raw documents live in R2, keyed by the sha256 of their bytes, so a page fetched a thousand
+// times unchanged is stored once.
+
+export async function sha256Hex(data: ArrayBuffer | string): Promise<string> {
+  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+  const digest = await crypto.subtle.digest("SHA-256", bytes);
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+export function archiveKey(sha256: string): string {
+  return `snapshots/sha256/${sha256}`;
+}
+
+export async function archiveBody(
+  bucket: R2Bucket,
+  body: ArrayBuffer,
+  sha256: string,
+  contentType: string | null,
+): Promise<string> {
+  const key = archiveKey(sha256);
+  if (!(await bucket.head(key))) {
+    await bucket.put(key, body, { sha256, httpMetadata: contentType ? { contentType } : undefined });
+  }
+  return key;
+}
+
+/** Where the seeded copy of a URL is kept for local replay. */
+export function replayKey(url: string): string {
+  return `replay/${encodeURIComponent(url)}`;
+}

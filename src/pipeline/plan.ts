@@ -1,0 +1,77 @@
+// Decides what one extraction adds to the record. Pure: the same extraction over the same
+// state plans nothing, which is what makes re-running a source safe.
+import type { Extraction, Rule } from "../../scrapers/lib/rule.ts";
+import { slugify } from "../../scrapers/lib/text.ts";
+import type { LatestObservation, ObservationWrite, WritePlan } from "../db/ratings.ts";
+import type { SourceRow } from "../db/sources.ts";
+import { mapLabel, type Rating } from "../vocabularies.ts";
+
+export function scorecardId(rule: Rule, key: string): string {
+  return slugify(`${rule.id}-${key}`, 120);
+}
+
+export function commitmentId(scope: string, key: string): string {
+  return slugify(`${scope}-${key}`, 160);
+}
+
+const subject = (commitmentId: string | null, dimension: string) => `${commitmentId ?? ""}\u0000${dimension}`;
+
+/** A rating moved if its band changed; among unmapped labels, if the text changed. */
+function moved(previous: LatestObservation, next: Rating): boolean {
+  if (previous.band !== next.band) return true;
+  return next.band === "unmapped" && previous.label !== next.label;
+}
+
+export function planWrites(
+  rule: Rule,
+  source: Pick<SourceRow, "id">,
+  extraction: Extraction,
+  state: { inScorecard: LatestObservation[]; inScope: LatestObservation[] },
+): WritePlan {
+  const scope = source.id;
+  const id = scorecardId(rule, extraction.scorecard.key);
+  const inScorecard = new Map(state.inScorecard.map((o) => [subject(o.commitment_id, o.dimension), o]));
+  const inScope = new Map(state.inScope.map((o) => [subject(o.commitment_id, o.dimension), o]));
+  const observations: ObservationWrite[] = [];
+
+  const observe = (commitment: string | null, dimension: string, native: string) => {
+    const key = subject(commitment, dimension);
+    const rating = mapLabel(rule.vocabulary, native);
+    // Same label as this scorecard already holds: nothing new was observed.
+    if (inScorecard.get(key)?.label === rating.label) return;
+    const previous = (commitment === null ? inScorecard : inScope).get(key);
+    observations.push({
+      commitment_id: commitment,
+      dimension,
+      rating,
+      changedFrom: previous && moved(previous, rating) ? previous : null,
+    });
+  };
+
+  const { scorecard } = extraction;
+  if (scorecard.overall !== null) observe(null, "overall", scorecard.overall);
+
+  const commitments = extraction.commitments.map((c, position) => {
+    const cid = commitmentId(scope, c.key);
+    for (const dimension of rule.dimensions) {
+      const label = c.ratings[dimension.key];
+      if (label !== undefined) observe(cid, dimension.key, label);
+    }
+    return { id: cid, scope, key: c.key, text: c.text, policy_area: c.policy_area, target_date: c.target_date, position };
+  });
+
+  return {
+    scorecard: {
+      id,
+      source_id: source.id,
+      key: scorecard.key,
+      title: scorecard.title,
+      publisher: scorecard.publisher,
+      published_on: scorecard.published_on,
+      url: scorecard.url,
+      vocabulary: rule.vocabulary,
+    },
+    commitments,
+    observations,
+  };
+}

@@ -1,0 +1,54 @@
+// One error shape for the whole API: RFC 9457 problem details.
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { validator } from "hono/validator";
+import * as v from "valibot";
+
+const TITLES: Record<number, string> = {
+  400: "Bad Request",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  500: "Internal Server Error",
+  503: "Service Unavailable",
+};
+
+export function problem(c: Context, status: ContentfulStatusCode, detail: string): Response {
+  const body = { type: "about:blank", title: TITLES[status] ?? "Error", status, detail, instance: new URL(c.req.url).pathname };
+  return c.body(JSON.stringify(body), status, { "Content-Type": "application/problem+json" });
+}
+
+/** The central error handler: expected errors keep their status, anything else is a logged 500. */
+export function onError(error: Error, c: Context): Response {
+  if (error instanceof HTTPException) return problem(c, error.status as ContentfulStatusCode, error.message);
+  console.error(`${c.req.method} ${c.req.path}:`, error);
+  return problem(c, 500, "Something went wrong on our side. It has been logged.");
+}
+
+export function notFound(c: Context): Response {
+  return problem(c, 404, `Nothing is served at ${c.req.method} ${c.req.path}.`);
+}
+
+/** Validates a request part with a valibot schema; bad input is a 400 problem, never a 500. */
+export function valid<T extends "param" | "query", S extends v.GenericSchema>(target: T, schema: S) {
+  return validator(target, (value) => {
+    const result = v.safeParse(schema, value);
+    if (!result.success) {
+      const detail = result.issues.map((issue) => `${v.getDotPath(issue) ?? target}: ${issue.message}`).join("; ");
+      throw new HTTPException(400, { message: detail });
+    }
+    return result.output as v.InferOutput<S>;
+  });
+}
+
+export const idParam = v.object({
+  id: v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9-]{0,199}$/, "an id is a lower-case slug such as hsc-expert-panel-hc-780")),
+});
+
+const integer = (min: number, max: number, fallback: number) =>
+  v.optional(
+    v.pipe(v.string(), v.regex(/^\d+$/, "must be a whole number"), v.transform(Number), v.minValue(min), v.maxValue(max)),
+    String(fallback),
+  );
+
+export const pageQuery = v.object({ limit: integer(1, 200, 50), offset: integer(0, 1_000_000, 0) });

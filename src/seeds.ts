@@ -1,0 +1,38 @@
+// Loads the seed set (seeds/sources.json and its archive) into D1 and R2. Used by `npm start`
+// through wrangler's local platform proxy, and by the tests.
+import * as v from "valibot";
+import { findRule } from "../scrapers/index.ts";
+import { INTERVAL } from "../scrapers/lib/rule.ts";
+import { upsertSources } from "./db/sources.ts";
+import { replayKey } from "./pipeline/archive.ts";
+
+export const SeedFileSchema = v.object({
+  sources: v.array(
+    v.object({
+      id: v.pipe(v.string(), v.regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/)),
+      rule: v.string(),
+      title: v.pipe(v.string(), v.nonEmpty()),
+      url: v.pipe(v.string(), v.url()),
+      url_seen: v.optional(v.boolean()),
+      schedule: v.optional(v.pipe(v.string(), v.regex(INTERVAL))),
+      archive: v.optional(v.string()),
+    }),
+  ),
+});
+
+export type SeedFile = v.InferOutput<typeof SeedFileSchema>;
+
+/** Saved documents by the URL they stand in for. */
+export type SeedArchive = Record<string, { body: string; contentType: string }>;
+
+export async function loadSeeds(env: Pick<Env, "DB" | "ARCHIVE">, seeds: SeedFile, archive: SeedArchive): Promise<void> {
+  const sources = seeds.sources.map((s) => {
+    const rule = findRule(s.rule);
+    if (!rule) throw new Error(`seed source "${s.id}" names rule "${s.rule}", which does not exist`);
+    return { id: s.id, rule_id: rule.id, url: s.url, title: s.title, schedule: s.schedule ?? rule.schedule };
+  });
+  await upsertSources(env.DB, sources);
+  for (const [url, { body, contentType }] of Object.entries(archive)) {
+    await env.ARCHIVE.put(replayKey(url), body, { httpMetadata: { contentType } });
+  }
+}

@@ -1,0 +1,11 @@
+import type { D1Migration } from "cloudflare:test";
+import type { SeedArchive, SeedFile } from "../src/seeds.ts";
+
+declare global {
+  namespace Cloudflare {
+    interface Env {
+      TEST_MIGRATIONS: D1Migration[];
+      TEST_SEEDS: { seeds: SeedFile; archive: SeedArchive };
+    }
+  }
+}

@@ -1,0 +1,49 @@
+import { createExecutionContext, createScheduledController, env, SELF, waitOnExecutionContext } from "cloudflare:test";
+import worker from "../src/index.ts";
+import { replayKey } from "../src/pipeline/archive.ts";
+import { loadSeeds, type SeedFile } from "../src/seeds.ts";
+
+export const seeded = env.TEST_SEEDS;
+
+export function seedUrl(sourceId: string): string {
+  const source = seeded.seeds.sources.find((s) => s.id === sourceId);
+  if (!source) throw new Error(`no seed source ${sourceId}`);
+  return source.url;
+}
+
+export function seedPage(sourceId: string): string {
+  return seeded.archive[seedUrl(sourceId)]!.body;
+}
+
+/** Loads the seed set, optionally only some of its sources. */
+export async function seed(only?: string[]): Promise<void> {
+  const seeds: SeedFile = { sources: seeded.seeds.sources.filter((s) => !only || only.includes(s.id)) };
+  await loadSeeds(env, seeds, seeded.archive);
+}
+
+/** Replaces what the local replay serves for a URL, as if the publisher had edited the page. */
+export async function publish(url: string, html: string): Promise<void> {
+  await env.ARCHIVE.put(replayKey(url), html, { httpMetadata: { contentType: "text/html; charset=utf-8" } });
+}
+
+/** Runs the Worker's scheduled handler as a Cron Trigger would, and waits for it to finish. */
+export async function runCron(at: Date = new Date()): Promise<void> {
+  const controller = createScheduledController({ scheduledTime: at, cron: "*/15 * * * *" });
+  const ctx = createExecutionContext();
+  await worker.scheduled(controller, env, ctx);
+  await waitOnExecutionContext(ctx);
+}
+
+/** Makes every seeded source due again. */
+export async function makeAllDue(): Promise<void> {
+  await env.DB.prepare("UPDATE sources SET next_run_at = NULL").run();
+}
+
+export async function api(path: string): Promise<Response> {
+  return SELF.fetch(`https://scorecard.test${path}`);
+}
+
+export async function count(table: string): Promise<number> {
+  const row = await env.DB.prepare(`SELECT count(*) AS n FROM ${table}`).first<{ n: number }>();
+  return row!.n;
+}
