@@ -5,23 +5,11 @@
 //   4. stands in for Cron Triggers, which Miniflare does not fire: it calls the scheduled
 //      handler once at start and then every minute. Each source's schedule decides if it is due.
 import { spawn, type ChildProcess } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { getPlatformProxy } from "wrangler";
-import { loadSeeds } from "../src/seeds.ts";
-import { readSeeds } from "./read-seeds.ts";
+import { root, seedLocal, wrangler } from "./seed.ts";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
 const port = Number(process.env.PORT ?? 8787);
 const origin = `http://localhost:${port}`;
 const TICK_MS = 60_000;
-
-function run(command: string, args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    spawn(command, args, { cwd: root, stdio: "inherit" }).on("exit", (code) =>
-      code === 0 ? resolve() : reject(new Error(`${command} ${args.join(" ")} exited with ${code}`)),
-    );
-  });
-}
 
 async function waitFor(url: string, timeoutMs: number): Promise<Response> {
   const deadline = Date.now() + timeoutMs;
@@ -47,16 +35,8 @@ async function tick(): Promise<void> {
 
 async function main(): Promise<void> {
   console.log("[scorecard] applying migrations to the local D1 database");
-  await run("wrangler", ["d1", "migrations", "apply", "DB", "--local"]);
-
-  console.log("[scorecard] loading seeds/ into local D1 and R2");
-  const { seeds, archive } = await readSeeds(`${root}/seeds`);
-  const proxy = await getPlatformProxy<Env>({ persist: true });
-  try {
-    await loadSeeds(proxy.env, seeds, archive);
-  } finally {
-    await proxy.dispose();
-  }
+  await wrangler(["d1", "migrations", "apply", "DB", "--local"]);
+  await seedLocal();
 
   const dev: ChildProcess = spawn(
     "wrangler",

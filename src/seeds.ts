@@ -3,7 +3,7 @@
 import * as v from "valibot";
 import { findRule } from "../scrapers/index.ts";
 import { INTERVAL } from "../scrapers/lib/rule.ts";
-import { upsertSources } from "./db/sources.ts";
+import { upsertSources, type SourceInput } from "./db/sources.ts";
 import { replayKey } from "./pipeline/archive.ts";
 
 export const SeedFileSchema = v.object({
@@ -25,13 +25,17 @@ export type SeedFile = v.InferOutput<typeof SeedFileSchema>;
 /** Saved documents by the URL they stand in for. */
 export type SeedArchive = Record<string, { body: string; contentType: string }>;
 
-export async function loadSeeds(env: Pick<Env, "DB" | "ARCHIVE">, seeds: SeedFile, archive: SeedArchive): Promise<void> {
-  const sources = seeds.sources.map((s) => {
+/** The seed file's sources as rows, each checked against the rule it names. */
+export function seedSources(seeds: SeedFile): SourceInput[] {
+  return seeds.sources.map((s) => {
     const rule = findRule(s.rule);
     if (!rule) throw new Error(`seed source "${s.id}" names rule "${s.rule}", which does not exist`);
     return { id: s.id, rule_id: rule.id, url: s.url, title: s.title, schedule: s.schedule ?? rule.schedule };
   });
-  await upsertSources(env.DB, sources);
+}
+
+export async function loadSeeds(env: Pick<Env, "DB" | "ARCHIVE">, seeds: SeedFile, archive: SeedArchive): Promise<void> {
+  await upsertSources(env.DB, seedSources(seeds));
   for (const [url, { body, contentType }] of Object.entries(archive)) {
     await env.ARCHIVE.put(replayKey(url), body, { httpMetadata: { contentType } });
   }

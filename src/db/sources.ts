@@ -24,16 +24,27 @@ export interface SourceInput {
   enabled?: boolean;
 }
 
+const UPSERT_SOURCE = `INSERT INTO sources (id, rule_id, url, title, schedule, enabled) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+  ON CONFLICT (id) DO UPDATE SET rule_id = ?2, url = ?3, title = ?4, schedule = ?5, enabled = ?6`;
+
+const sourceValues = (s: SourceInput) => [s.id, s.rule_id, s.url, s.title, s.schedule, s.enabled === false ? 0 : 1];
+
 /** Adds sources or updates what they point at; their health and run history are kept. */
 export async function upsertSources(db: D1Database, sources: SourceInput[]): Promise<void> {
   if (sources.length === 0) return;
-  const upsert = db.prepare(
-    `INSERT INTO sources (id, rule_id, url, title, schedule, enabled) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-     ON CONFLICT (id) DO UPDATE SET rule_id = ?2, url = ?3, title = ?4, schedule = ?5, enabled = ?6`,
-  );
-  await db.batch(
-    sources.map((s) => upsert.bind(s.id, s.rule_id, s.url, s.title, s.schedule, s.enabled === false ? 0 : 1)),
-  );
+  const upsert = db.prepare(UPSERT_SOURCE);
+  await db.batch(sources.map((s) => upsert.bind(...sourceValues(s))));
+}
+
+/** The same upserts as a SQL script, for `wrangler d1 execute --remote --file`. */
+export function upsertSourcesScript(sources: SourceInput[]): string {
+  const literal = (value: string | number) => (typeof value === "number" ? String(value) : `'${value.replaceAll("'", "''")}'`);
+  return sources
+    .map((s) => {
+      const values = sourceValues(s);
+      return `${UPSERT_SOURCE.replace(/\?(\d)/g, (_, n: string) => literal(values[Number(n) - 1]!))};\n`;
+    })
+    .join("");
 }
 
 export async function listSources(db: D1Database): Promise<SourceRow[]> {
