@@ -1,0 +1,51 @@
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { listSources, upsertSourcesScript } from "../src/db/sources.ts";
+import { replayKey } from "../src/pipeline/archive.ts";
+import { seedSources } from "../src/seeds.ts";
+import { seed, seeded } from "./helpers.ts";
+
+describe("seeds", () => {
+  it("load the six Expert Panel evaluations, each with its saved page for local replay", async () => {
+    await seed();
+    const sources = await listSources(env.DB);
+    expect(sources.map((s) => [s.id, s.rule_id, s.schedule, s.enabled])).toEqual([
+      ["hsc-expert-panel-hc-1025", "hsc-expert-panel", "7d", 1],
+      ["hsc-expert-panel-hc-112", "hsc-expert-panel", "7d", 1],
+      ["hsc-expert-panel-hc-1310", "hsc-expert-panel", "7d", 1],
+      ["hsc-expert-panel-hc-18", "hsc-expert-panel", "7d", 1],
+      ["hsc-expert-panel-hc-612", "hsc-expert-panel", "7d", 1],
+      ["hsc-expert-panel-hc-780", "hsc-expert-panel", "7d", 1],
+    ]);
+    for (const source of sources) {
+      expect(sources.filter((s) => s.url === source.url)).toHaveLength(1);
+      expect(await env.ARCHIVE.head(replayKey(source.url)), source.id).not.toBeNull();
+    }
+  });
+
+  it("can be loaded again without losing a source's health", async () => {
+    await seed();
+    await env.DB.prepare("UPDATE sources SET consecutive_failures = 3, last_error = 'boom' WHERE id = 'hsc-expert-panel-hc-18'").run();
+    await seed();
+    const source = (await listSources(env.DB)).find((s) => s.id === "hsc-expert-panel-hc-18");
+    expect(source).toMatchObject({ consecutive_failures: 3, last_error: "boom" });
+  });
+
+  it("render as a SQL script (for the deployed D1) that upserts the same rows", async () => {
+    const script = upsertSourcesScript(seedSources(seeded.seeds));
+    for (const statement of script.split(";\n").filter((s) => s.trim())) await env.DB.prepare(statement).run();
+    const viaScript = await listSources(env.DB);
+    await env.DB.prepare("DELETE FROM sources").run();
+    await seed();
+    const viaBinding = await listSources(env.DB);
+    const strip = (rows: typeof viaScript) => rows.map(({ id, rule_id, url, title, schedule, enabled }) => ({ id, rule_id, url, title, schedule, enabled }));
+    expect(strip(viaScript)).toEqual(strip(viaBinding));
+    expect(viaScript).toHaveLength(6);
+  });
+
+  it("refuse a source that names a rule that does not exist", () => {
+    expect(() =>
+      seedSources({ sources: [{ id: "x", rule: "nope", title: "X", url: "https://example.org/" }] }),
+    ).toThrow(/rule "nope", which does not exist/);
+  });
+});
