@@ -3,7 +3,7 @@
 // grouped by policy area, and gives the evaluation as a whole an overall rating.
 // Tables and columns are found by what their headers say, never by position.
 import { load, type CheerioAPI } from "cheerio/slim";
-import { levelLabels } from "../src/vocabularies.ts";
+import { collapseWhitespace, levelLabels } from "../src/vocabularies.ts";
 import { expectCount, select, visibleText, type Selection } from "./lib/html.ts";
 import { defineRule, ExtractionError, type CommitmentRecord, type RuleContext } from "./lib/rule.ts";
 import { parseLongDate, parseTargetDate, slugify } from "./lib/text.ts";
@@ -101,11 +101,14 @@ function readCommitments($: CheerioAPI, tables: RatingTable[]): CommitmentRecord
 function readOverallRating($: CheerioAPI): string {
   const labels = new RegExp(`\\b(${levelLabels("cqc").join("|")})\\b`, "gi");
   const verbatimByLevel = new Map<string, string>();
+  // Cheap raw-text test first: a real report has thousands of blocks and few say "overall".
   $("p, li, dd, div, h2, h3, h4")
-    .filter((_, element) => $(element).closest("table").length === 0 && $(element).children("p, li, div, table").length === 0)
+    .filter((_, element) => {
+      const block = $(element);
+      return /\boverall\b/i.test(block.text()) && block.closest("table").length === 0 && block.children("p, li, div, table").length === 0;
+    })
     .each((_, element) => {
       const text = visibleText($, $(element));
-      if (!/\boverall\b/i.test(text)) return;
       for (const [, label] of text.matchAll(labels)) {
         const level = label!.toLowerCase();
         if (!verbatimByLevel.has(level)) verbatimByLevel.set(level, label!);
@@ -126,17 +129,20 @@ export default defineRule({
     const $ = load(html);
     const title = visibleText($, select($, "h1", 1));
     const paperNumbers = $("p, span, div")
-      .filter((_, element) => /^HC \d+$/.test(visibleText($, $(element))))
+      .filter((_, element) => /^\s*HC\s+\d+\s*$/.test($(element).text()))
       .toArray()
       .map((element) => visibleText($, $(element)));
     expectCount("paper number (an element reading just \"HC <number>\")", new Set(paperNumbers).size, 1);
-    const published = /Published on (\d{1,2} [A-Za-z]+ \d{4})/.exec(visibleText($, $("body")));
+    const imprint = $("p")
+      .toArray()
+      .map((element) => /Published on (\d{1,2} [A-Za-z]+ \d{4})/.exec(collapseWhitespace($(element).text())))
+      .find((match) => match !== null);
     return {
       scorecard: {
         key: paperNumbers[0]!,
         title,
         publisher: PUBLISHER,
-        published_on: published ? parseLongDate(published[1]!) : null,
+        published_on: imprint ? parseLongDate(imprint[1]!) : null,
         url,
         overall: readOverallRating($),
       },
