@@ -7,7 +7,7 @@ import { finishRun, finishRunStatements, insertSnapshot, lastAppliedSnapshot, st
 import type { SourceRow } from "../db/sources.ts";
 import { archiveBody, sha256Hex } from "./archive.ts";
 import { decodeBody, fetchDocument } from "./fetch.ts";
-import { planWrites, scorecardId as planScorecardId } from "./plan.ts";
+import { planWrites, scorecardId } from "./plan.ts";
 
 export interface RunSummary {
   sourceId: string;
@@ -57,7 +57,7 @@ export async function runSource(
     if (applied?.sha256 === sha256) return await finish("unchanged", snapshotId);
 
     const extraction = validateExtraction(rule, rule.extract(decodeBody(document.body, document.contentType), { url: document.url }));
-    const state = await latestObservations(db, planScorecardId(rule, extraction.scorecard.key), source.id);
+    const state = await latestObservations(db, scorecardId(rule, extraction.scorecard.key), source.id);
     const plan = planWrites(rule, source, extraction, state);
     const counts: RunCounts = {
       commitments_seen: plan.commitments.length,
