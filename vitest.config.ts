@@ -11,7 +11,14 @@ export default defineConfig(async () => {
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
-          bindings: { TEST_MIGRATIONS: migrations, TEST_SEEDS: seedSet, FETCH_MODE: "replay" },
+          bindings: {
+            TEST_MIGRATIONS: migrations,
+            TEST_SEEDS: seedSet,
+            FETCH_MODE: "replay",
+            // Politeness delays are tested with their own policy; elsewhere they only slow tests down.
+            MIN_HOST_INTERVAL_MS: "0",
+            RETRY_BASE_MS: "10",
+          },
           // Tests never reach the internet: any fetch a test has not mocked fails here.
           outboundService: (request: Request) =>
             new Response(`tests may not fetch ${request.url}`, { status: 599 }),

@@ -4,8 +4,8 @@
 // Tables and columns are found by what their headers say, never by position.
 import { load, type CheerioAPI } from "cheerio/slim";
 import { collapseWhitespace, levelLabels } from "../src/vocabularies.ts";
-import { expectCount, select, visibleText, type Selection } from "./lib/html.ts";
-import { defineRule, ExtractionError, type CommitmentRecord, type RuleContext } from "./lib/rule.ts";
+import { select, visibleText, type Selection } from "./lib/html.ts";
+import { defineRule, expectCount, ExtractionError, type CommitmentRecord, type StepContext } from "./lib/rule.ts";
 import { parseLongDate, parseTargetDate, slugify } from "./lib/text.ts";
 
 const PUBLISHER = "House of Commons Health and Social Care Committee Expert Panel";
@@ -41,11 +41,11 @@ function readHeader(headers: string[]): Omit<RatingTable, "table"> | null {
   headers.forEach((header, index) => {
     const matches = COLUMNS.filter((column) => column.header.test(header));
     if (matches.length > 1) {
-      throw new ExtractionError(`rating table header "${header}" matches several questions: ${matches.map((m) => m.key).join(", ")}`);
+      throw new ExtractionError(`rating table header "${header}" matches several questions: ${matches.map((m) => m.key).join(", ")}`, "rating table columns");
     }
     const [match] = matches;
     if (match) {
-      if (dimensionColumns.has(match.key)) throw new ExtractionError(`rating table has two "${match.key}" columns`);
+      if (dimensionColumns.has(match.key)) throw new ExtractionError(`rating table has two "${match.key}" columns`, "rating table columns");
       dimensionColumns.set(match.key, index);
     } else if (commitmentColumn === -1 && COMMITMENT_COLUMN.test(header)) {
       commitmentColumn = index;
@@ -54,8 +54,8 @@ function readHeader(headers: string[]): Omit<RatingTable, "table"> | null {
   // Two or more questions in one header row means the author meant a rating table.
   if (dimensionColumns.size < 2) return null;
   const missing = COLUMNS.filter((column) => !dimensionColumns.has(column.key)).map((c) => c.key);
-  if (missing.length > 0) throw new ExtractionError(`rating table has no column for: ${missing.join(", ")}`);
-  if (commitmentColumn === -1) throw new ExtractionError("rating table has no commitment column");
+  if (missing.length > 0) throw new ExtractionError(`rating table has no column for: ${missing.join(", ")}`, "rating table columns");
+  if (commitmentColumn === -1) throw new ExtractionError("rating table has no commitment column", "rating table columns");
   return { commitmentColumn, dimensionColumns };
 }
 
@@ -84,13 +84,13 @@ function readCommitments($: CheerioAPI, tables: RatingTable[]): CommitmentRecord
         continue;
       }
       const text = cells[commitmentColumn] ?? "";
-      if (!text) throw new ExtractionError(`a rating row has no commitment text: ${JSON.stringify(cells)}`);
+      if (!text) throw new ExtractionError(`a rating row has no commitment text: ${JSON.stringify(cells)}`, "commitment rows");
       const ratings: Record<string, string> = {};
       for (const [dimension, column] of dimensionColumns) {
         const label = cells[column];
         if (label) ratings[dimension] = label;
       }
-      commitments.push({ key: slugify(text), text, policy_area: policyArea, target_date: parseTargetDate(text), ratings });
+      commitments.push({ key: slugify(text), text, policy_area: policyArea, target_date: parseTargetDate(text), source_url: null, ratings });
     }
   }
   expectCount("commitment rows in the rating tables", commitments.length, { min: 1 });
@@ -118,35 +118,39 @@ function readOverallRating($: CheerioAPI): string {
   return [...verbatimByLevel.values()][0]!;
 }
 
+function extract(html: string, { url }: StepContext) {
+  const $ = load(html);
+  const title = visibleText($, select($, "h1", 1));
+  const paperNumbers = $("p, span, div")
+    .filter((_, element) => /^\s*HC\s+\d+\s*$/.test($(element).text()))
+    .toArray()
+    .map((element) => visibleText($, $(element)));
+  expectCount("paper number (an element reading just \"HC <number>\")", new Set(paperNumbers).size, 1);
+  const imprint = $("p")
+    .toArray()
+    .map((element) => /Published on (\d{1,2} [A-Za-z]+ \d{4})/.exec(collapseWhitespace($(element).text())))
+    .find((match) => match !== null);
+  return {
+    scorecard: {
+      key: paperNumbers[0]!,
+      title,
+      publisher: PUBLISHER,
+      published_on: imprint ? parseLongDate(imprint[1]!) : null,
+      url,
+      overall: readOverallRating($),
+    },
+    commitments: readCommitments($, findRatingTables($)),
+  };
+}
+
 export default defineRule({
   id: "hsc-expert-panel",
   title: "Health and Social Care Committee Expert Panel evaluation",
   vocabulary: "cqc",
   schedule: "7d",
   dimensions: COLUMNS.map(({ key, question }) => ({ key, question })),
-  accepts: "html",
-  extract(html: string, { url }: RuleContext) {
-    const $ = load(html);
-    const title = visibleText($, select($, "h1", 1));
-    const paperNumbers = $("p, span, div")
-      .filter((_, element) => /^\s*HC\s+\d+\s*$/.test($(element).text()))
-      .toArray()
-      .map((element) => visibleText($, $(element)));
-    expectCount("paper number (an element reading just \"HC <number>\")", new Set(paperNumbers).size, 1);
-    const imprint = $("p")
-      .toArray()
-      .map((element) => /Published on (\d{1,2} [A-Za-z]+ \d{4})/.exec(collapseWhitespace($(element).text())))
-      .find((match) => match !== null);
-    return {
-      scorecard: {
-        key: paperNumbers[0]!,
-        title,
-        publisher: PUBLISHER,
-        published_on: imprint ? parseLongDate(imprint[1]!) : null,
-        url,
-        overall: readOverallRating($),
-      },
-      commitments: readCommitments($, findRatingTables($)),
-    };
-  },
+  steps: [{ kind: "extract", name: "report", accepts: "html", extract }],
+  // Each report numbers its own commitments; the same words in two reports are two commitments.
+  commitmentScope: "source",
+  expect: { commitments: { min: 1 }, maxDrop: 0.3 },
 });

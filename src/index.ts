@@ -1,9 +1,23 @@
 import { app } from "./app.ts";
-import { scrapeDueSources } from "./pipeline/scheduler.ts";
+import { enqueueDueSources, handleJob, type JobMessage } from "./pipeline/scheduler.ts";
 
 export default {
   fetch: app.fetch,
+
   async scheduled(controller, env, ctx) {
-    ctx.waitUntil(scrapeDueSources(env, { now: new Date(controller.scheduledTime), trigger: "cron" }));
+    ctx.waitUntil(enqueueDueSources(env, { now: new Date(controller.scheduledTime), trigger: "cron" }));
   },
-} satisfies ExportedHandler<Env>;
+
+  async queue(batch, env) {
+    for (const message of batch.messages) {
+      try {
+        await handleJob(env, message.body);
+        message.ack();
+      } catch (error) {
+        // runSource records its own failures; this is a failure to record one, worth a retry.
+        console.error(`job ${JSON.stringify(message.body)} failed:`, error);
+        message.retry({ delaySeconds: 60 });
+      }
+    }
+  },
+} satisfies ExportedHandler<Env, JobMessage>;

@@ -1,5 +1,14 @@
-import { createExecutionContext, createScheduledController, env, SELF, waitOnExecutionContext } from "cloudflare:test";
+import {
+  createExecutionContext,
+  createMessageBatch,
+  createScheduledController,
+  env,
+  getQueueResult,
+  SELF,
+  waitOnExecutionContext,
+} from "cloudflare:test";
 import worker from "../src/index.ts";
+import type { JobMessage } from "../src/pipeline/scheduler.ts";
 import { replayKey } from "../src/pipeline/archive.ts";
 import { loadSeeds, type SeedFile } from "../src/seeds.ts";
 
@@ -26,12 +35,41 @@ export async function publish(url: string, html: string): Promise<void> {
   await env.ARCHIVE.put(replayKey(url), html, { httpMetadata: { contentType: "text/html; charset=utf-8" } });
 }
 
-/** Runs the Worker's scheduled handler as a Cron Trigger would, and waits for it to finish. */
-export async function runCron(at: Date = new Date()): Promise<void> {
-  const controller = createScheduledController({ scheduledTime: at, cron: "*/15 * * * *" });
+/** Runs the Worker's scheduled handler as a Cron Trigger would, capturing what it enqueues. */
+export async function enqueueByCron(at: Date = new Date()): Promise<JobMessage[]> {
+  const sent: JobMessage[] = [];
+  const queue = {
+    async send(body: JobMessage) {
+      sent.push(body);
+    },
+    async sendBatch(messages: Iterable<{ body: JobMessage }>) {
+      for (const message of messages) sent.push(message.body);
+    },
+  };
+  const envWithQueue = new Proxy(env, { get: (target, key) => (key === "SCRAPE_QUEUE" ? queue : Reflect.get(target, key)) });
   const ctx = createExecutionContext();
-  await worker.scheduled(controller, env, ctx);
+  await worker.scheduled(createScheduledController({ scheduledTime: at, cron: "*/15 * * * *" }), envWithQueue, ctx);
   await waitOnExecutionContext(ctx);
+  return sent;
+}
+
+/** Delivers jobs to the queue consumer one per batch, as production's max_batch_size = 1 does. */
+export async function deliver(jobs: JobMessage[]) {
+  const results = [];
+  for (const [index, body] of jobs.entries()) {
+    const batch = createMessageBatch<JobMessage>("scorecard-scrape", [{ id: `job-${index}`, timestamp: new Date(), attempts: 1, body }]);
+    const ctx = createExecutionContext();
+    await worker.queue(batch, env);
+    results.push(await getQueueResult(batch, ctx));
+  }
+  return results;
+}
+
+/** A scheduled tick, then the queue delivering every job it enqueued. */
+export async function runCron(at: Date = new Date()): Promise<JobMessage[]> {
+  const jobs = await enqueueByCron(at);
+  await deliver(jobs);
+  return jobs;
 }
 
 /** Makes every seeded source due again. */

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import rule from "../scrapers/hsc-expert-panel.ts";
-import { ExtractionError, validateExtraction } from "../scrapers/lib/rule.ts";
+import { ExtractionError, extractStep, validateExtraction } from "../scrapers/lib/rule.ts";
 import { seedPage, seedUrl } from "./helpers.ts";
 
 function extract(sourceId: string, html = seedPage(sourceId)) {
-  return validateExtraction(rule, rule.extract(html, { url: seedUrl(sourceId) }));
+  return validateExtraction(rule, extractStep(rule).extract(html, { url: seedUrl(sourceId) }));
 }
 
 describe("hsc-expert-panel on the reconstructed sample pages", () => {

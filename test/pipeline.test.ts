@@ -229,7 +229,7 @@ describe("a failing source", () => {
     await upsertSources(env.DB, [
       { id: "gone", rule_id: "hsc-expert-panel", url: "https://example.org/gone.html", title: "Gone", schedule: "1d" },
     ]);
-    vi.spyOn(globalThis, "fetch").mockResolvedValue(new Response("Not here", { status: 404 }));
+    vi.spyOn(globalThis, "fetch").mockImplementation(async () => new Response("Not here", { status: 404 }));
     await runCron();
     expect(await runs()).toEqual([
       expect.objectContaining({ source_id: "gone", outcome: "failed", error: "https://example.org/gone.html answered HTTP 404" }),

@@ -1,12 +1,49 @@
 // What a scraper rule declares, checked with valibot when the rule loads, and the shape of
 // what it extracts, checked again before anything is written.
+//
+// A rule says where (an entry URL and steps that follow links), what (an extract step and the
+// counts it expects) and how often (a default schedule), like spatula's pages or
+// changedetection.io's watches.
 import * as v from "valibot";
 import { VOCABULARY_IDS, type VocabularyId } from "../../src/vocabularies.ts";
 
 export const INTERVAL = /^(\d+)(m|h|d|w)$/;
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
-export interface RuleContext {
+export const DOCUMENT_KINDS = ["html", "csv", "json"] as const;
+export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
+
+/** How many items a selector or step expects: exactly n, or a range. */
+export type Expected = number | { min?: number; max?: number };
+
+/** The page no longer looks the way the rule expects. `check` names what failed. */
+export class ExtractionError extends Error {
+  override name = "ExtractionError";
+  readonly check: string;
+  constructor(message: string, check = "extraction") {
+    super(message);
+    this.check = check;
+  }
+}
+
+function describeExpected(expected: Expected): string {
+  if (typeof expected === "number") return `exactly ${expected}`;
+  const { min, max } = expected;
+  if (min !== undefined && max !== undefined) return `${min} to ${max}`;
+  if (min !== undefined) return `at least ${min}`;
+  return `at most ${max}`;
+}
+
+/** Fails, naming `what`, unless `found` items meet the expectation. */
+export function expectCount(what: string, found: number, expected: Expected): void {
+  const ok =
+    typeof expected === "number"
+      ? found === expected
+      : found >= (expected.min ?? 0) && found <= (expected.max ?? Infinity);
+  if (!ok) throw new ExtractionError(`${what}: expected ${describeExpected(expected)}, found ${found}`, what);
+}
+
+export interface StepContext {
   /** The URL the document was fetched from. */
   url: string;
 }
@@ -26,7 +63,9 @@ export interface CommitmentRecord {
   text: string;
   policy_area: string | null;
   target_date: string | null;
-  /** Native labels by dimension key. A dimension the page leaves blank is absent. */
+  /** Where in the publication it was read, e.g. its section's anchor; null if nowhere finer than the page. */
+  source_url: string | null;
+  /** Native labels by dimension key. A dimension the publisher did not rate is absent. */
   ratings: Record<string, string>;
 }
 
@@ -40,6 +79,26 @@ export interface Dimension {
   question: string;
 }
 
+/** Reads a document and names the documents to fetch next. */
+export interface FollowStep {
+  kind: "follow";
+  name: string;
+  accepts: DocumentKind;
+  follow(document: string, context: StepContext): string[];
+  /** How many links it expects to find. */
+  expect: Expected;
+}
+
+/** Reads a document and extracts records. A rule's last step. */
+export interface ExtractStep {
+  kind: "extract";
+  name: string;
+  accepts: DocumentKind;
+  extract(document: string, context: StepContext): Extraction;
+}
+
+export type Step = FollowStep | ExtractStep;
+
 export interface Rule {
   id: string;
   title: string;
@@ -47,10 +106,43 @@ export interface Rule {
   /** How often a source using this rule is scraped by default: 30m, 6h, 1d, 7d. */
   schedule: string;
   dimensions: Dimension[];
-  /** The kind of document `extract` reads. */
-  accepts: "html";
-  extract(document: string, context: RuleContext): Extraction;
+  /** The first document to fetch for a source's URL. Defaults to the URL itself. */
+  entry?: (sourceUrl: string) => string;
+  /** Zero or more follow steps, then one extract step. */
+  steps: Step[];
+  /**
+   * Whose keys the commitment keys are: each source's own (`source`), or shared by every
+   * source of this rule (`rule`), as when each source is one year of the same series.
+   */
+  commitmentScope: "source" | "rule";
+  expect: {
+    /** How many commitments one extraction holds. */
+    commitments: Expected;
+    /** Drift if an extraction has lost more than this fraction of the last good run's commitments. */
+    maxDrop: number;
+  };
 }
+
+const ExpectedSchema = v.union([
+  v.pipe(v.number(), v.integer(), v.minValue(0)),
+  v.object({ min: v.optional(v.pipe(v.number(), v.minValue(0))), max: v.optional(v.pipe(v.number(), v.minValue(0))) }),
+]);
+
+const StepSchema = v.variant("kind", [
+  v.object({
+    kind: v.literal("follow"),
+    name: v.pipe(v.string(), v.regex(SLUG)),
+    accepts: v.picklist(DOCUMENT_KINDS),
+    follow: v.function(),
+    expect: ExpectedSchema,
+  }),
+  v.object({
+    kind: v.literal("extract"),
+    name: v.pipe(v.string(), v.regex(SLUG)),
+    accepts: v.picklist(DOCUMENT_KINDS),
+    extract: v.function(),
+  }),
+]);
 
 const RuleSchema = v.object({
   id: v.pipe(v.string(), v.regex(SLUG, "a rule id is a lower-case slug")),
@@ -59,11 +151,23 @@ const RuleSchema = v.object({
   schedule: v.pipe(v.string(), v.regex(INTERVAL, "a schedule is an interval such as 6h, 1d or 7d")),
   dimensions: v.pipe(
     v.array(v.object({ key: v.pipe(v.string(), v.regex(SLUG)), question: v.pipe(v.string(), v.nonEmpty()) })),
-    v.minLength(1),
     v.check((dims) => new Set(dims.map((d) => d.key)).size === dims.length, "dimension keys must be unique"),
   ),
-  accepts: v.picklist(["html"]),
-  extract: v.function(),
+  entry: v.optional(v.function()),
+  steps: v.pipe(
+    v.array(StepSchema),
+    v.minLength(1),
+    v.check(
+      (steps) => steps.every((step, i) => (step.kind === "extract") === (i === steps.length - 1)),
+      "steps are zero or more follow steps, then one extract step",
+    ),
+    v.check((steps) => new Set(steps.map((s) => s.name)).size === steps.length, "step names must be unique"),
+  ),
+  commitmentScope: v.picklist(["source", "rule"]),
+  expect: v.object({
+    commitments: ExpectedSchema,
+    maxDrop: v.pipe(v.number(), v.minValue(0), v.maxValue(1)),
+  }),
 });
 
 /** Declares a rule. A declaration that does not validate fails when the rule is loaded. */
@@ -74,6 +178,15 @@ export function defineRule(rule: Rule): Rule {
     throw new Error(`Invalid rule "${String(rule.id)}": ${problems.join("; ")}`);
   }
   return rule;
+}
+
+export function extractStep(rule: Rule): ExtractStep {
+  return rule.steps.at(-1) as ExtractStep;
+}
+
+/** The step that reads a kind of document, as when a maintainer hands the CLI a saved file. */
+export function stepFor(rule: Rule, kind: DocumentKind): Step | undefined {
+  return rule.steps.find((step) => step.accepts === kind);
 }
 
 const text = v.pipe(v.string(), v.trim(), v.nonEmpty());
@@ -99,8 +212,9 @@ export function extractionSchema(rule: Rule) {
           text,
           policy_area: nullableText,
           target_date: isoDate,
+          source_url: v.nullable(v.pipe(v.string(), v.url())),
           ratings: v.pipe(
-            v.record(v.string(), text),
+            v.record(v.string(), v.string()),
             v.check(
               (ratings) => Object.keys(ratings).every((k) => dimensionKeys.includes(k)),
               `ratings may only use the rule's dimensions: ${dimensionKeys.join(", ")}`,
@@ -117,12 +231,7 @@ export function validateExtraction(rule: Rule, extraction: unknown): Extraction 
   const result = v.safeParse(extractionSchema(rule), extraction);
   if (!result.success) {
     const problems = result.issues.slice(0, 5).map((issue) => `${v.getDotPath(issue) ?? "extraction"}: ${issue.message}`);
-    throw new ExtractionError(`Extraction failed validation: ${problems.join("; ")}`);
+    throw new ExtractionError(`Extraction failed validation: ${problems.join("; ")}`, "validation");
   }
   return result.output;
-}
-
-/** The page no longer looks the way the rule expects. */
-export class ExtractionError extends Error {
-  override name = "ExtractionError";
 }

@@ -57,6 +57,7 @@ export interface CommitmentWrite {
   text: string;
   policy_area: string | null;
   target_date: string | null;
+  source_url: string | null;
   position: number;
 }
 
@@ -73,6 +74,16 @@ export interface WritePlan {
   scorecard: ScorecardWrite;
   commitments: CommitmentWrite[];
   observations: ObservationWrite[];
+}
+
+/** Forgets the ratings read for these sources' scorecards, before a reprocess reads them again. */
+export function deleteHistoryStatements(db: D1Database, sourceIds: string[]): D1PreparedStatement[] {
+  const scorecards = "SELECT id FROM scorecards WHERE source_id IN (SELECT value FROM json_each(?))";
+  const ids = JSON.stringify(sourceIds);
+  return [
+    db.prepare(`DELETE FROM changes WHERE scorecard_id IN (${scorecards})`).bind(ids),
+    db.prepare(`DELETE FROM observations WHERE scorecard_id IN (${scorecards})`).bind(ids),
+  ];
 }
 
 /** The statements that apply a plan. Run them in one batch with the run's closing statements. */
@@ -93,9 +104,9 @@ export function writePlanStatements(
       .bind(s.id, s.source_id, s.key, s.title, s.publisher, s.published_on, s.url, s.vocabulary, observedAt),
   ];
   const upsertCommitment = db.prepare(
-    `INSERT INTO commitments (id, scope, key, text, policy_area, target_date, first_seen_at, last_seen_at)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)
-     ON CONFLICT (id) DO UPDATE SET text = ?4, policy_area = ?5, target_date = ?6, last_seen_at = ?7`,
+    `INSERT INTO commitments (id, scope, key, text, policy_area, target_date, source_url, first_seen_at, last_seen_at)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)
+     ON CONFLICT (id) DO UPDATE SET text = ?4, policy_area = ?5, target_date = ?6, source_url = ?7, last_seen_at = ?8`,
   );
   const upsertMembership = db.prepare(
     `INSERT INTO scorecard_commitments (scorecard_id, commitment_id, position) VALUES (?1, ?2, ?3)
@@ -103,7 +114,7 @@ export function writePlanStatements(
   );
   for (const c of plan.commitments) {
     statements.push(
-      upsertCommitment.bind(c.id, c.scope, c.key, c.text, c.policy_area, c.target_date, observedAt),
+      upsertCommitment.bind(c.id, c.scope, c.key, c.text, c.policy_area, c.target_date, c.source_url, observedAt),
       upsertMembership.bind(s.id, c.id, c.position),
     );
   }

@@ -11,6 +11,8 @@ export interface RunCounts {
 
 export interface SnapshotInput {
   source_id: string;
+  run_id: number;
+  step: string;
   url: string;
   fetched_at: string;
   http_status: number;
@@ -39,25 +41,61 @@ export async function insertSnapshot(db: D1Database, snapshot: SnapshotInput): P
   const s = snapshot;
   const row = await db
     .prepare(
-      `INSERT INTO snapshots (source_id, url, fetched_at, http_status, etag, last_modified, content_type, sha256, size_bytes, archive_key)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+      `INSERT INTO snapshots (source_id, run_id, step, url, fetched_at, http_status, etag, last_modified, content_type, sha256, size_bytes, archive_key)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
     )
-    .bind(s.source_id, s.url, s.fetched_at, s.http_status, s.etag, s.last_modified, s.content_type, s.sha256, s.size_bytes, s.archive_key)
+    .bind(s.source_id, s.run_id, s.step, s.url, s.fetched_at, s.http_status, s.etag, s.last_modified, s.content_type, s.sha256, s.size_bytes, s.archive_key)
     .first<{ id: number }>();
   if (!row) throw new Error("could not record the snapshot");
   return row.id;
 }
 
-/** The snapshot that the source's data currently comes from: that of its last successful run. */
-export async function lastAppliedSnapshot(db: D1Database, sourceId: string): Promise<SnapshotRow | null> {
+/** The latest snapshot of a URL: its validators make the next request conditional. */
+export async function lastSnapshotOf(db: D1Database, sourceId: string, url: string): Promise<SnapshotRow | null> {
   return db
-    .prepare(
-      `SELECT s.* FROM runs r JOIN snapshots s ON s.id = r.snapshot_id
-       WHERE r.source_id = ? AND r.outcome IN ('ok', 'unchanged')
-       ORDER BY r.id DESC LIMIT 1`,
-    )
-    .bind(sourceId)
+    .prepare("SELECT * FROM snapshots WHERE source_id = ? AND url = ? ORDER BY id DESC LIMIT 1")
+    .bind(sourceId, url)
     .first<SnapshotRow>();
+}
+
+/** What the source's data currently comes from: the extracted documents of its last successful run. */
+export async function lastAppliedState(
+  db: D1Database,
+  sourceId: string,
+  extractStep: string,
+): Promise<{ sha256s: string[]; commitments: number | null }> {
+  const [documents, good] = await db.batch([
+    db
+      .prepare(
+        `SELECT s.sha256 FROM snapshots s WHERE s.step = ?2 AND s.run_id = (
+           SELECT id FROM runs WHERE source_id = ?1 AND outcome IN ('ok', 'unchanged') ORDER BY id DESC LIMIT 1)`,
+      )
+      .bind(sourceId, extractStep),
+    db
+      .prepare("SELECT commitments_seen FROM runs WHERE source_id = ? AND outcome = 'ok' AND trigger != 'reprocess' ORDER BY id DESC LIMIT 1")
+      .bind(sourceId),
+  ]);
+  return {
+    sha256s: (documents!.results as { sha256: string }[]).map((d) => d.sha256),
+    commitments: (good!.results[0] as { commitments_seen: number } | undefined)?.commitments_seen ?? null,
+  };
+}
+
+/** Every document a rule's extract step read for these sources, oldest first, skipping repeats. */
+export async function extractedSnapshots(db: D1Database, sourceIds: string[], extractStep: string): Promise<SnapshotRow[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT * FROM snapshots WHERE step = ? AND http_status = 200
+       AND source_id IN (SELECT value FROM json_each(?)) ORDER BY fetched_at, id`,
+    )
+    .bind(extractStep, JSON.stringify(sourceIds))
+    .all<SnapshotRow>();
+  const lastSha = new Map<string, string>();
+  return results.filter((s) => {
+    const repeat = lastSha.get(s.source_id) === s.sha256;
+    lastSha.set(s.source_id, s.sha256);
+    return !repeat;
+  });
 }
 
 /**
@@ -67,7 +105,15 @@ export async function lastAppliedSnapshot(db: D1Database, sourceId: string): Pro
 export function finishRunStatements(
   db: D1Database,
   source: Pick<SourceRow, "id">,
-  run: { id: number; outcome: RunOutcome; finishedAt: string; snapshotId: number | null; counts?: RunCounts; error?: string },
+  run: {
+    id: number;
+    outcome: RunOutcome;
+    finishedAt: string;
+    snapshotId: number | null;
+    counts?: RunCounts;
+    error?: string;
+    failedCheck?: string;
+  },
 ): D1PreparedStatement[] {
   const succeeded = run.outcome === "ok" || run.outcome === "unchanged";
   const counts = run.counts;
@@ -75,7 +121,7 @@ export function finishRunStatements(
     db
       .prepare(
         `UPDATE runs SET finished_at = ?, outcome = ?, snapshot_id = ?, commitments_seen = ?, observations_added = ?,
-         changes_added = ?, error = ? WHERE id = ?`,
+         changes_added = ?, error = ?, failed_check = ? WHERE id = ?`,
       )
       .bind(
         run.finishedAt,
@@ -85,21 +131,22 @@ export function finishRunStatements(
         counts?.observations_added ?? null,
         counts?.changes_added ?? null,
         run.error ?? null,
+        run.failedCheck ?? null,
         run.id,
       ),
     succeeded
       ? db
           .prepare(
             `UPDATE sources SET last_run_at = ?1, last_success_at = ?1, last_outcome = ?2, consecutive_failures = 0,
-             last_error = NULL WHERE id = ?3`,
+             last_error = NULL, last_failed_check = NULL WHERE id = ?3`,
           )
           .bind(run.finishedAt, run.outcome, source.id)
       : db
           .prepare(
             `UPDATE sources SET last_run_at = ?1, last_outcome = ?2, consecutive_failures = consecutive_failures + 1,
-             last_error = ?3 WHERE id = ?4`,
+             last_error = ?3, last_failed_check = ?4 WHERE id = ?5`,
           )
-          .bind(run.finishedAt, run.outcome, run.error ?? null, source.id),
+          .bind(run.finishedAt, run.outcome, run.error ?? null, run.failedCheck ?? null, source.id),
   ];
 }
 

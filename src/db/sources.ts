@@ -13,6 +13,7 @@ export interface SourceRow {
   last_outcome: string | null;
   consecutive_failures: number;
   last_error: string | null;
+  last_failed_check: string | null;
 }
 
 export interface SourceInput {
@@ -49,6 +50,15 @@ export function upsertSourcesScript(sources: SourceInput[]): string {
 
 export async function listSources(db: D1Database): Promise<SourceRow[]> {
   const { results } = await db.prepare("SELECT * FROM sources ORDER BY id").all<SourceRow>();
+  return results;
+}
+
+export async function getSource(db: D1Database, id: string): Promise<SourceRow | null> {
+  return db.prepare("SELECT * FROM sources WHERE id = ?").bind(id).first<SourceRow>();
+}
+
+export async function listSourcesOfRule(db: D1Database, ruleId: string): Promise<SourceRow[]> {
+  const { results } = await db.prepare("SELECT * FROM sources WHERE rule_id = ? ORDER BY id").bind(ruleId).all<SourceRow>();
   return results;
 }
 

@@ -1,5 +1,6 @@
 // Raw documents live in R2, keyed by the sha256 of their bytes, so a page fetched a thousand
 // times unchanged is stored once.
+import type { Replay } from "./fetch.ts";
 
 export async function sha256Hex(data: ArrayBuffer | string): Promise<string> {
   const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
@@ -24,7 +25,23 @@ export async function archiveBody(
   return key;
 }
 
+export async function readArchived(bucket: R2Bucket, key: string): Promise<ArrayBuffer> {
+  const object = await bucket.get(key);
+  if (!object) throw new Error(`the archive has lost ${key}`);
+  return object.arrayBuffer();
+}
+
 /** Where the seeded copy of a URL is kept for local replay. */
 export function replayKey(url: string): string {
   return `replay/${encodeURIComponent(url)}`;
+}
+
+/** Answers seeded URLs from the seeded archive (FETCH_MODE=replay, local only). */
+export function r2Replay(bucket: R2Bucket): Replay {
+  return async (url) => {
+    const seeded = await bucket.get(replayKey(url));
+    if (!seeded) return null;
+    const contentType = seeded.httpMetadata?.contentType ?? null;
+    return { url, status: 200, body: await seeded.arrayBuffer(), etag: null, lastModified: null, contentType };
+  };
 }

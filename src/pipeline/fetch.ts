@@ -1,9 +1,70 @@
-// Fetches a source's document. Locally (FETCH_MODE=replay) a seeded URL is answered from the
-// seeded archive; every other URL, and every URL in production, is fetched live.
-import { replayKey } from "./archive.ts";
+// A polite fetcher. It says who it is, respects robots.txt, asks each host at most once per
+// interval, sends conditional requests, gives up on slow or oversized answers, and retries
+// 5xx and 429 with backoff, honouring Retry-After.
+import robotsParser from "robots-parser";
 
-const TIMEOUT_MS = 30_000;
-const MAX_BODY_BYTES = 25 * 1024 * 1024;
+export const PRODUCT_TOKEN = "ScorecardBot";
+const VERSION = "0.1";
+
+export interface FetchPolicy {
+  userAgent: string;
+  timeoutMs: number;
+  maxBodyBytes: number;
+  minHostIntervalMs: number;
+  maxAttempts: number;
+  retryBaseMs: number;
+  /** A Retry-After longer than this fails the run rather than holding the invocation. */
+  maxRetryAfterMs: number;
+  robotsTtlMs: number;
+}
+
+type PolicyEnv = Partial<Record<"CONTACT_URL" | "FETCH_TIMEOUT_MS" | "MAX_BODY_BYTES" | "MIN_HOST_INTERVAL_MS" | "RETRY_BASE_MS" | "MAX_RETRY_AFTER_MS", string>>;
+
+export function fetchPolicy(env: PolicyEnv): FetchPolicy {
+  const number = (value: string | undefined, fallback: number) => (value && Number.isFinite(Number(value)) ? Number(value) : fallback);
+  const contact = env.CONTACT_URL?.trim();
+  return {
+    userAgent: `${PRODUCT_TOKEN}/${VERSION} (+${contact || "no contact URL configured"})`,
+    timeoutMs: number(env.FETCH_TIMEOUT_MS, 30_000),
+    maxBodyBytes: number(env.MAX_BODY_BYTES, 25 * 1024 * 1024),
+    minHostIntervalMs: number(env.MIN_HOST_INTERVAL_MS, 5_000),
+    maxAttempts: 3,
+    retryBaseMs: number(env.RETRY_BASE_MS, 2_000),
+    maxRetryAfterMs: number(env.MAX_RETRY_AFTER_MS, 60_000),
+    robotsTtlMs: 24 * 3_600_000,
+  };
+}
+
+export interface RobotsRecord {
+  status: number;
+  body: string;
+  fetched_at: string;
+}
+
+export interface PolitenessStore {
+  /** Reserves the next request slot for a host: the epoch ms at which the request may start. */
+  reserveSlot(host: string, now: number, intervalMs: number): Promise<number>;
+  getRobots(origin: string): Promise<RobotsRecord | null>;
+  putRobots(origin: string, record: RobotsRecord): Promise<void>;
+}
+
+export function memoryPolitenessStore(): PolitenessStore {
+  const slots = new Map<string, number>();
+  const robots = new Map<string, RobotsRecord>();
+  return {
+    async reserveSlot(host, now, intervalMs) {
+      const slot = Math.max(slots.get(host) ?? 0, now);
+      slots.set(host, slot + intervalMs);
+      return slot;
+    },
+    async getRobots(origin) {
+      return robots.get(origin) ?? null;
+    },
+    async putRobots(origin, record) {
+      robots.set(origin, record);
+    },
+  };
+}
 
 export interface FetchedDocument {
   url: string;
@@ -14,70 +75,137 @@ export interface FetchedDocument {
   contentType: string | null;
 }
 
+export interface Validators {
+  etag: string | null;
+  last_modified: string | null;
+}
+
 export class FetchError extends Error {
   override name = "FetchError";
 }
 
-async function readCapped(response: Response, url: string): Promise<ArrayBuffer> {
-  const declared = Number(response.headers.get("content-length") ?? 0);
-  if (declared > MAX_BODY_BYTES) throw new FetchError(`${url} is ${declared} bytes, over the ${MAX_BODY_BYTES}-byte cap`);
-  if (!response.body) return new ArrayBuffer(0);
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of response.body) {
-    size += chunk.byteLength;
-    if (size > MAX_BODY_BYTES) throw new FetchError(`${url} is over the ${MAX_BODY_BYTES}-byte cap`);
-    chunks.push(chunk);
-  }
-  const body = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return body.buffer;
+/** Answers a URL from somewhere other than the network, such as the seeded archive. */
+export type Replay = (url: string) => Promise<FetchedDocument | null>;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function retryAfterMs(response: Response, now: number): number | null {
+  const header = response.headers.get("retry-after");
+  if (!header) return null;
+  if (/^\d+$/.test(header.trim())) return Number(header) * 1000;
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? null : Math.max(0, date - now);
 }
 
-export async function fetchDocument(
-  env: Pick<Env, "ARCHIVE" | "FETCH_MODE" | "USER_AGENT">,
-  url: string,
-  previous?: { etag: string | null; last_modified: string | null } | null,
-): Promise<FetchedDocument | "not-modified"> {
-  if (env.FETCH_MODE === "replay") {
-    const seeded = await env.ARCHIVE.get(replayKey(url));
-    if (seeded) {
-      return {
-        url,
-        status: 200,
-        body: await seeded.arrayBuffer(),
-        etag: null,
-        lastModified: null,
-        contentType: seeded.httpMetadata?.contentType ?? null,
-      };
+export class Fetcher {
+  private readonly policy: FetchPolicy;
+  private readonly store: PolitenessStore;
+  private readonly replay: Replay | undefined;
+
+  constructor(policy: FetchPolicy, store: PolitenessStore, replay?: Replay) {
+    this.policy = policy;
+    this.store = store;
+    this.replay = replay;
+  }
+
+  /** Fetches a document, or says it has not changed since `previous`. */
+  async fetch(url: string, previous?: Validators | null): Promise<FetchedDocument | "not-modified"> {
+    const replayed = await this.replay?.(url);
+    if (replayed) return replayed;
+    await this.checkRobots(url);
+    const headers: Record<string, string> = { Accept: "text/html, text/csv, application/json;q=0.9, */*;q=0.8" };
+    if (previous?.etag) headers["If-None-Match"] = previous.etag;
+    if (previous?.last_modified) headers["If-Modified-Since"] = previous.last_modified;
+    const response = await this.request(url, headers);
+    if (response.status === 304) return "not-modified";
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new FetchError(`${url} answered HTTP ${response.status}`);
+    }
+    return {
+      url: response.url || url,
+      status: response.status,
+      body: await this.readCapped(response, url),
+      etag: response.headers.get("etag"),
+      lastModified: response.headers.get("last-modified"),
+      contentType: response.headers.get("content-type"),
+    };
+  }
+
+  private async checkRobots(url: string): Promise<void> {
+    const { origin } = new URL(url);
+    let record = await this.store.getRobots(origin);
+    if (!record || Date.now() - Date.parse(record.fetched_at) > this.policy.robotsTtlMs) {
+      let response: Response;
+      try {
+        response = await this.request(`${origin}/robots.txt`, { Accept: "text/plain" });
+      } catch (error) {
+        throw new FetchError(`robots.txt at ${origin} could not be read, so nothing there is fetched: ${(error as Error).message}`);
+      }
+      const body = response.ok ? new TextDecoder().decode(await this.readCapped(response, `${origin}/robots.txt`)) : "";
+      if (!response.ok) await response.body?.cancel();
+      record = { status: response.status, body, fetched_at: new Date().toISOString() };
+      await this.store.putRobots(origin, record);
+    }
+    // As crawlers agree: a missing robots.txt (4xx) allows everything; a failing one (5xx) nothing.
+    if (record.status >= 500) throw new FetchError(`robots.txt at ${origin} answered HTTP ${record.status}, so nothing there is fetched`);
+    if (record.status >= 400) return;
+    if (robotsParser(`${origin}/robots.txt`, record.body).isAllowed(url, this.policy.userAgent) === false) {
+      throw new FetchError(`robots.txt at ${origin} disallows ${url} for ${PRODUCT_TOKEN}`);
     }
   }
-  const headers = new Headers({ "User-Agent": env.USER_AGENT, Accept: "text/html, text/csv, application/json;q=0.9, */*;q=0.8" });
-  if (previous?.etag) headers.set("If-None-Match", previous.etag);
-  if (previous?.last_modified) headers.set("If-Modified-Since", previous.last_modified);
-  let response: Response;
-  try {
-    response = await fetch(url, { headers, redirect: "follow", signal: AbortSignal.timeout(TIMEOUT_MS) });
-  } catch (error) {
-    throw new FetchError(`could not fetch ${url}: ${error instanceof Error ? error.message : String(error)}`);
+
+  /** One request, after waiting for the host's slot, retried on 5xx and 429. */
+  private async request(url: string, headers: Record<string, string>): Promise<Response> {
+    const host = new URL(url).host;
+    for (let attempt = 1; ; attempt++) {
+      const slot = await this.store.reserveSlot(host, Date.now(), this.policy.minHostIntervalMs);
+      if (slot > Date.now()) await sleep(slot - Date.now());
+      let response: Response;
+      try {
+        response = await fetch(url, {
+          headers: { ...headers, "User-Agent": this.policy.userAgent },
+          redirect: "follow",
+          signal: AbortSignal.timeout(this.policy.timeoutMs),
+        });
+      } catch (error) {
+        const reason = error instanceof Error && error.name === "TimeoutError" ? `no answer within ${this.policy.timeoutMs} ms` : (error as Error).message;
+        throw new FetchError(`could not fetch ${url}: ${reason}`);
+      }
+      const retryable = response.status === 429 || response.status >= 500;
+      if (!retryable || attempt >= this.policy.maxAttempts) return response;
+      const wait = retryAfterMs(response, Date.now()) ?? this.policy.retryBaseMs * 2 ** (attempt - 1);
+      await response.body?.cancel();
+      if (wait > this.policy.maxRetryAfterMs) {
+        throw new FetchError(`${url} answered HTTP ${response.status} and asked to wait ${Math.round(wait / 1000)} s; trying again at the next scheduled run`);
+      }
+      await sleep(wait);
+    }
   }
-  if (response.status === 304) return "not-modified";
-  if (!response.ok) {
-    await response.body?.cancel();
-    throw new FetchError(`${url} answered HTTP ${response.status}`);
+
+  private async readCapped(response: Response, url: string): Promise<ArrayBuffer> {
+    const cap = this.policy.maxBodyBytes;
+    const declared = Number(response.headers.get("content-length") ?? 0);
+    if (declared > cap) {
+      await response.body?.cancel();
+      throw new FetchError(`${url} is ${declared} bytes, over the ${cap}-byte cap`);
+    }
+    if (!response.body) return new ArrayBuffer(0);
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for await (const chunk of response.body) {
+      size += chunk.byteLength;
+      if (size > cap) throw new FetchError(`${url} is over the ${cap}-byte cap`);
+      chunks.push(chunk);
+    }
+    const body = new Uint8Array(size);
+    let offset = 0;
+    for (const chunk of chunks) {
+      body.set(chunk, offset);
+      offset += chunk.byteLength;
+    }
+    return body.buffer;
   }
-  return {
-    url: response.url || url,
-    status: response.status,
-    body: await readCapped(response, url),
-    etag: response.headers.get("etag"),
-    lastModified: response.headers.get("last-modified"),
-    contentType: response.headers.get("content-type"),
-  };
 }
 
 /** Decodes a body in the charset its Content-Type names, UTF-8 otherwise. */

@@ -3,7 +3,6 @@
 import type { Extraction, Rule } from "../../scrapers/lib/rule.ts";
 import { slugify } from "../../scrapers/lib/text.ts";
 import type { LatestObservation, ObservationWrite, WritePlan } from "../db/ratings.ts";
-import type { SourceRow } from "../db/sources.ts";
 import { mapLabel, type Rating } from "../vocabularies.ts";
 
 export function scorecardId(rule: Rule, key: string): string {
@@ -22,13 +21,18 @@ function moved(previous: LatestObservation, next: Rating): boolean {
   return next.band === "unmapped" && previous.label !== next.label;
 }
 
+/** Whose keys a source's commitment keys are. */
+export function commitmentScope(rule: Rule, sourceId: string): string {
+  return rule.commitmentScope === "rule" ? rule.id : sourceId;
+}
+
 export function planWrites(
   rule: Rule,
-  source: Pick<SourceRow, "id">,
+  sourceId: string,
   extraction: Extraction,
   state: { inScorecard: LatestObservation[]; inScope: LatestObservation[] },
 ): WritePlan {
-  const scope = source.id;
+  const scope = commitmentScope(rule, sourceId);
   const id = scorecardId(rule, extraction.scorecard.key);
   const inScorecard = new Map(state.inScorecard.map((o) => [subject(o.commitment_id, o.dimension), o]));
   const inScope = new Map(state.inScope.map((o) => [subject(o.commitment_id, o.dimension), o]));
@@ -57,13 +61,14 @@ export function planWrites(
       const label = c.ratings[dimension.key];
       if (label !== undefined) observe(cid, dimension.key, label);
     }
-    return { id: cid, scope, key: c.key, text: c.text, policy_area: c.policy_area, target_date: c.target_date, position };
+    const { key, text, policy_area, target_date, source_url } = c;
+    return { id: cid, scope, key, text, policy_area, target_date, source_url, position };
   });
 
   return {
     scorecard: {
       id,
-      source_id: source.id,
+      source_id: sourceId,
       key: scorecard.key,
       title: scorecard.title,
       publisher: scorecard.publisher,

@@ -1,13 +1,15 @@
-// One run of one source: fetch, archive, skip if unchanged, extract, validate, apply in one
-// batch. Whatever happens, the run ends with a `runs` row that says so.
+// One run of one source: fetch the entry document, follow the rule's steps, archive every
+// document, stop if the extracted document is unchanged, extract, validate, check for drift,
+// and apply in one batch. Whatever happens, the run ends with a `runs` row that says so.
 import { findRule } from "../../scrapers/index.ts";
-import { ExtractionError, validateExtraction } from "../../scrapers/lib/rule.ts";
+import { expectCount, ExtractionError, extractStep, validateExtraction, type Extraction, type Rule } from "../../scrapers/lib/rule.ts";
+import { d1PolitenessStore } from "../db/politeness.ts";
 import { latestObservations, writePlanStatements } from "../db/ratings.ts";
-import { finishRun, finishRunStatements, insertSnapshot, lastAppliedSnapshot, startRun, type RunCounts, type RunOutcome } from "../db/runs.ts";
+import { finishRun, finishRunStatements, insertSnapshot, lastAppliedState, lastSnapshotOf, startRun, type RunCounts, type RunOutcome } from "../db/runs.ts";
 import type { SourceRow } from "../db/sources.ts";
-import { archiveBody, sha256Hex } from "./archive.ts";
-import { decodeBody, fetchDocument } from "./fetch.ts";
-import { planWrites, scorecardId } from "./plan.ts";
+import { archiveBody, r2Replay, readArchived, sha256Hex } from "./archive.ts";
+import { decodeBody, Fetcher, fetchPolicy } from "./fetch.ts";
+import { commitmentScope, planWrites, scorecardId } from "./plan.ts";
 
 export interface RunSummary {
   sourceId: string;
@@ -15,50 +17,104 @@ export interface RunSummary {
   outcome: RunOutcome;
   counts?: RunCounts;
   error?: string;
+  failedCheck?: string;
+}
+
+export function workerFetcher(env: Env): Fetcher {
+  return new Fetcher(fetchPolicy(env), d1PolitenessStore(env.DB), env.FETCH_MODE === "replay" ? r2Replay(env.ARCHIVE) : undefined);
+}
+
+interface Fetched {
+  snapshotId: number;
+  fetchedAt: string;
+  url: string;
+  sha256: string;
+  text: string;
+}
+
+/** The extraction's own checks passed; now check it against the rule's counts and the last good run. */
+export function checkForDrift(rule: Rule, extraction: Extraction, lastGoodCount: number | null): void {
+  const found = extraction.commitments.length;
+  expectCount("commitments extracted", found, rule.expect.commitments);
+  if (found === 0) throw new ExtractionError("the extraction is empty", "commitments extracted");
+  if (lastGoodCount !== null && found < lastGoodCount * (1 - rule.expect.maxDrop)) {
+    throw new ExtractionError(
+      `commitments dropped from ${lastGoodCount} to ${found}, more than the rule's ${Math.round(rule.expect.maxDrop * 100)}% threshold`,
+      "drop threshold",
+    );
+  }
 }
 
 export async function runSource(
   env: Env,
   source: SourceRow,
-  options: { trigger: string; now?: () => Date },
+  options: { trigger: string; fetcher?: Fetcher; now?: () => Date },
 ): Promise<RunSummary> {
   const now = options.now ?? (() => new Date());
   const db = env.DB;
   const runId = await startRun(db, source.id, options.trigger, now().toISOString());
-  const finish = async (outcome: RunOutcome, snapshotId: number | null, extra: { counts?: RunCounts; error?: string } = {}) => {
-    await finishRun(db, source, { id: runId, outcome, finishedAt: now().toISOString(), snapshotId, ...extra });
+  let finalSnapshotId: number | null = null;
+  const finish = async (outcome: RunOutcome, extra: Omit<RunSummary, "sourceId" | "runId" | "outcome"> = {}) => {
+    await finishRun(db, source, { id: runId, outcome, finishedAt: now().toISOString(), snapshotId: finalSnapshotId, ...extra });
     return { sourceId: source.id, runId, outcome, ...extra };
   };
 
-  let snapshotId: number | null = null;
   try {
     const rule = findRule(source.rule_id);
     if (!rule) throw new Error(`source "${source.id}" names rule "${source.rule_id}", which does not exist`);
+    const fetcher = options.fetcher ?? workerFetcher(env);
 
-    const applied = await lastAppliedSnapshot(db, source.id);
-    const fetchedAt = now().toISOString();
-    const document = await fetchDocument(env, source.url, applied);
-    if (document === "not-modified") return await finish("unchanged", applied?.id ?? null);
+    // Fetch, archive and record one document; a 304 reuses the archived copy.
+    const fetchDocument = async (url: string, step: string): Promise<Fetched> => {
+      const previous = await lastSnapshotOf(db, source.id, url);
+      const fetchedAt = now().toISOString();
+      const document = await fetcher.fetch(url, previous);
+      if (document === "not-modified") {
+        if (!previous) throw new Error(`${url} answered 304 to a request that was not conditional`);
+        const snapshotId = await insertSnapshot(db, { ...previous, run_id: runId, step, fetched_at: fetchedAt, http_status: 304 });
+        const body = await readArchived(env.ARCHIVE, previous.archive_key);
+        return { snapshotId, fetchedAt, url: previous.url, sha256: previous.sha256, text: decodeBody(body, previous.content_type) };
+      }
+      const sha256 = await sha256Hex(document.body);
+      const snapshotId = await insertSnapshot(db, {
+        source_id: source.id,
+        run_id: runId,
+        step,
+        url: document.url,
+        fetched_at: fetchedAt,
+        http_status: document.status,
+        etag: document.etag,
+        last_modified: document.lastModified,
+        content_type: document.contentType,
+        sha256,
+        size_bytes: document.body.byteLength,
+        archive_key: await archiveBody(env.ARCHIVE, document.body, sha256, document.contentType),
+      });
+      return { snapshotId, fetchedAt, url: document.url, sha256, text: decodeBody(document.body, document.contentType) };
+    };
 
-    const sha256 = await sha256Hex(document.body);
-    const archiveKey = await archiveBody(env.ARCHIVE, document.body, sha256, document.contentType);
-    snapshotId = await insertSnapshot(db, {
-      source_id: source.id,
-      url: document.url,
-      fetched_at: fetchedAt,
-      http_status: document.status,
-      etag: document.etag,
-      last_modified: document.lastModified,
-      content_type: document.contentType,
-      sha256,
-      size_bytes: document.body.byteLength,
-      archive_key: archiveKey,
-    });
-    if (applied?.sha256 === sha256) return await finish("unchanged", snapshotId);
+    let url = rule.entry ? rule.entry(source.url) : source.url;
+    let fetched: Fetched | undefined;
+    for (const step of rule.steps) {
+      fetched = await fetchDocument(url, step.name);
+      if (step.kind === "follow") {
+        const links = step.follow(fetched.text, { url: fetched.url });
+        expectCount(`links found by step "${step.name}"`, links.length, step.expect);
+        // One document is extracted per run; a step that may find several takes the first.
+        url = links[0]!;
+      }
+    }
+    const document = fetched!;
+    finalSnapshotId = document.snapshotId;
 
-    const extraction = validateExtraction(rule, rule.extract(decodeBody(document.body, document.contentType), { url: document.url }));
-    const state = await latestObservations(db, scorecardId(rule, extraction.scorecard.key), source.id);
-    const plan = planWrites(rule, source, extraction, state);
+    const step = extractStep(rule);
+    const applied = await lastAppliedState(db, source.id, step.name);
+    if (applied.sha256s.length === 1 && applied.sha256s[0] === document.sha256) return await finish("unchanged");
+
+    const extraction = validateExtraction(rule, step.extract(document.text, { url: document.url }));
+    checkForDrift(rule, extraction, applied.commitments);
+    const state = await latestObservations(db, scorecardId(rule, extraction.scorecard.key), commitmentScope(rule, source.id));
+    const plan = planWrites(rule, source.id, extraction, state);
     const counts: RunCounts = {
       commitments_seen: plan.commitments.length,
       observations_added: plan.observations.length,
@@ -66,14 +122,14 @@ export async function runSource(
     };
     // One batch: the run's writes and its closing row land together or not at all.
     await db.batch([
-      ...writePlanStatements(db, plan, { runId, snapshotId, observedAt: fetchedAt }),
-      ...finishRunStatements(db, source, { id: runId, outcome: "ok", finishedAt: now().toISOString(), snapshotId, counts }),
+      ...writePlanStatements(db, plan, { runId, snapshotId: document.snapshotId, observedAt: document.fetchedAt }),
+      ...finishRunStatements(db, source, { id: runId, outcome: "ok", finishedAt: now().toISOString(), snapshotId: document.snapshotId, counts }),
     ]);
     return { sourceId: source.id, runId, outcome: "ok", counts };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    const outcome: RunOutcome = error instanceof ExtractionError ? "drift" : "failed";
-    console.error(`run ${runId} of ${source.id}: ${outcome}: ${message}`);
-    return await finish(outcome, snapshotId, { error: message });
+    const drift = error instanceof ExtractionError;
+    console.error(`run ${runId} of ${source.id}: ${drift ? "drift" : "failed"}: ${message}`);
+    return await finish(drift ? "drift" : "failed", { error: message, ...(drift ? { failedCheck: error.check } : {}) });
   }
 }

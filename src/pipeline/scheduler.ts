@@ -1,27 +1,42 @@
-// Started by the Cron Trigger: scrapes every source that is due. Sources run independently,
-// so one that fails never stops the others.
-import { claimSource, listDueSources } from "../db/sources.ts";
-import { runSource, type RunSummary } from "./run.ts";
+// The Cron Trigger only finds the sources that are due, claims them and enqueues them. The
+// queue consumer then works on each source in its own invocation, so hundreds of sources
+// never share one invocation's CPU and subrequest budget, and one failing never stops another.
+import { claimSource, getSource, listDueSources } from "../db/sources.ts";
+import { reprocessSource } from "./reprocess.ts";
+import { runSource } from "./run.ts";
 import { nextRunAt } from "./schedule.ts";
 
-const CONCURRENCY = 4;
+export type JobMessage = { kind: "scrape"; sourceId: string; trigger: string } | { kind: "reprocess"; sourceId: string };
 
-export async function scrapeDueSources(env: Env, options: { now: Date; trigger: string }): Promise<RunSummary[]> {
+const SEND_BATCH_LIMIT = 100;
+
+export async function enqueueDueSources(env: Env, options: { now: Date; trigger: string }): Promise<string[]> {
   const now = options.now.toISOString();
-  const due = await listDueSources(env.DB, now);
-  const summaries: RunSummary[] = [];
-  const queue = [...due];
-  const worker = async () => {
-    for (let source = queue.shift(); source; source = queue.shift()) {
-      try {
-        if (!(await claimSource(env.DB, source.id, now, nextRunAt(options.now, source.schedule)))) continue;
-        summaries.push(await runSource(env, source, { trigger: options.trigger }));
-      } catch (error) {
-        // runSource records its own failures; this catches a failure to record one.
-        console.error(`could not run ${source.id}:`, error);
-      }
+  const claimed: string[] = [];
+  for (const source of await listDueSources(env.DB, now)) {
+    try {
+      if (await claimSource(env.DB, source.id, now, nextRunAt(options.now, source.schedule))) claimed.push(source.id);
+    } catch (error) {
+      console.error(`could not claim ${source.id}:`, error);
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, due.length) }, worker));
-  return summaries;
+  }
+  for (let i = 0; i < claimed.length; i += SEND_BATCH_LIMIT) {
+    const messages = claimed.slice(i, i + SEND_BATCH_LIMIT).map((sourceId) => ({
+      body: { kind: "scrape", sourceId, trigger: options.trigger } satisfies JobMessage,
+    }));
+    await env.SCRAPE_QUEUE.sendBatch(messages);
+  }
+  return claimed;
+}
+
+export async function handleJob(env: Env, job: JobMessage): Promise<void> {
+  if (job.kind === "reprocess") {
+    const summary = await reprocessSource(env, job.sourceId);
+    console.log(`reprocessed ${summary.sourceIds.join(", ")}: ${summary.documents} documents, ${summary.skipped.length} skipped`);
+    return;
+  }
+  const source = await getSource(env.DB, job.sourceId);
+  // A source deleted or disabled after it was enqueued is simply dropped.
+  if (!source || !source.enabled) return;
+  await runSource(env, source, { trigger: job.trigger });
 }
