@@ -14,9 +14,9 @@ console.log(`rule extraction, ${ITERATIONS} iterations per page`);
 for (const source of seeds.sources) {
   const rule = findRule(source.rule)!;
   const { body } = archive[source.url]!;
-  extractStep(rule).extract(body, { url: source.url }); // warm up
+  extractStep(rule).extract(body, { url: source.url, carried: {} }); // warm up
   const started = performance.now();
-  for (let i = 0; i < ITERATIONS; i++) extractStep(rule).extract(body, { url: source.url });
+  for (let i = 0; i < ITERATIONS; i++) extractStep(rule).extract(body, { url: source.url, carried: {} });
   const perPage = (performance.now() - started) / ITERATIONS;
   console.log(`  ${source.id.padEnd(28)} ${(body.length / 1024).toFixed(1).padStart(5)} KB  ${perPage.toFixed(3)} ms/page`);
 }
@@ -29,10 +29,10 @@ const longForm = JSON.parse(
 const hc780 = seeds.sources.find((s) => s.id === "hsc-expert-panel-hc-780")!;
 const large = archive[hc780.url]!.body.replace('<h2 id="ratings">', `${longForm.details.body}<h2 id="ratings">`);
 const rule = findRule(hc780.rule)!;
-extractStep(rule).extract(large, { url: hc780.url });
+extractStep(rule).extract(large, { url: hc780.url, carried: {} });
 const largeStarted = performance.now();
 const LARGE_ITERATIONS = 20;
-for (let i = 0; i < LARGE_ITERATIONS; i++) extractStep(rule).extract(large, { url: hc780.url });
+for (let i = 0; i < LARGE_ITERATIONS; i++) extractStep(rule).extract(large, { url: hc780.url, carried: {} });
 console.log(
   `  hc-780 inside a real GOV.UK body ${(large.length / 1024).toFixed(0)} KB  ${((performance.now() - largeStarted) / LARGE_ITERATIONS).toFixed(1)} ms/page`,
 );

@@ -3,6 +3,8 @@
 -- Which run fetched a document, and which of its rule's steps read it.
 ALTER TABLE snapshots ADD COLUMN run_id INTEGER REFERENCES runs (id);
 ALTER TABLE snapshots ADD COLUMN step TEXT;
+-- What earlier steps passed on to the step that read this document (JSON), e.g. a publication's title.
+ALTER TABLE snapshots ADD COLUMN context TEXT;
 CREATE INDEX snapshots_by_run ON snapshots (run_id);
 CREATE INDEX snapshots_by_url ON snapshots (source_id, url, id);
 

@@ -1,8 +1,9 @@
 // Every rule Scorecard knows. A source names one of these by id.
+import gmpp from "./gmpp.ts";
 import hscExpertPanel from "./hsc-expert-panel.ts";
 import type { Rule } from "./lib/rule.ts";
 
-export const RULES: readonly Rule[] = [hscExpertPanel];
+export const RULES: readonly Rule[] = [hscExpertPanel, gmpp];
 
 const byId = new Map(RULES.map((rule) => [rule.id, rule]));
 

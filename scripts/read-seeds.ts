@@ -13,11 +13,10 @@ const CONTENT_TYPES: Record<string, string> = {
 export async function readSeeds(seedsDir: string): Promise<{ seeds: SeedFile; archive: SeedArchive }> {
   const seeds = v.parse(SeedFileSchema, JSON.parse(await readFile(join(seedsDir, "sources.json"), "utf8")));
   const archive: SeedArchive = {};
-  for (const source of seeds.sources) {
-    if (!source.archive) continue;
-    archive[source.url] = {
-      body: await readFile(join(seedsDir, source.archive), "utf8"),
-      contentType: CONTENT_TYPES[extname(source.archive)] ?? "application/octet-stream",
+  for (const [url, file] of Object.entries(seeds.archive)) {
+    archive[url] = {
+      body: await readFile(join(seedsDir, file), "utf8"),
+      contentType: CONTENT_TYPES[extname(file)] ?? "application/octet-stream",
     };
   }
   return { seeds, archive };

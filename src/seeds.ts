@@ -15,9 +15,10 @@ export const SeedFileSchema = v.object({
       url: v.pipe(v.string(), v.url()),
       url_seen: v.optional(v.boolean()),
       schedule: v.optional(v.pipe(v.string(), v.regex(INTERVAL))),
-      archive: v.optional(v.string()),
     }),
   ),
+  /** Saved documents by the URL they stand in for: paths relative to seeds/. */
+  archive: v.optional(v.record(v.pipe(v.string(), v.url()), v.string()), {}),
 });
 
 export type SeedFile = v.InferOutput<typeof SeedFileSchema>;

@@ -29,7 +29,14 @@ interface Level {
 interface Vocabulary {
   title: string;
   levels: Level[];
+  /** States this publisher words its own way, tried before the shared ones. */
+  states?: { band: StateBand; pattern: RegExp }[];
 }
+
+// The IPA gives no Delivery Confidence Assessment to a project still at the planning stage.
+const IPA_STATES: Vocabulary["states"] = [
+  { band: "not-rated", pattern: /^(?:early planning gmpp project|the gmpp project is still at the planning stage)\b/ },
+];
 
 export const VOCABULARIES = {
   cqc: {
@@ -48,6 +55,7 @@ export const VOCABULARIES = {
       { label: "Amber", band: "amber", score: 50 },
       { label: "Red", band: "red", score: 0 },
     ],
+    states: IPA_STATES,
   },
   "ipa-dca-5": {
     title: "IPA Delivery Confidence Assessment, five-point (Green, Amber/Green, Amber, Amber/Red, Red)",
@@ -58,6 +66,7 @@ export const VOCABULARIES = {
       { label: "Amber/Red", band: "amber-red", score: 25, aliases: ["amber-red", "amber red"] },
       { label: "Red", band: "red", score: 0 },
     ],
+    states: IPA_STATES,
   },
 } satisfies Record<string, Vocabulary>;
 
@@ -100,7 +109,8 @@ const levelIndex = new Map<VocabularyId, Map<string, Level>>(
 function lookup(vocabulary: VocabularyId, key: string): { band: Band; score: number | null } | undefined {
   const level = levelIndex.get(vocabulary)?.get(key);
   if (level) return { band: level.band, score: level.score };
-  const state = STATES.find((s) => s.pattern.test(key));
+  const states = [...((VOCABULARIES[vocabulary] as Vocabulary).states ?? []), ...STATES];
+  const state = states.find((s) => s.pattern.test(key));
   return state && { band: state.band, score: null };
 }
 

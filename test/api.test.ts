@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { api, runCron, seed } from "./helpers.ts";
+import { api, HSC_SOURCES, runCron, seed } from "./helpers.ts";
 
 async function expectProblem(path: string, status: number, detail: RegExp) {
   const response = await api(path);
@@ -12,7 +12,7 @@ async function expectProblem(path: string, status: number, detail: RegExp) {
 
 describe("GET /health", () => {
   it("reports the service and its sources", async () => {
-    await seed();
+    await seed(HSC_SOURCES);
     const response = await api("/health");
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ status: "ok", sources: { total: 6, failing: 0 } });
@@ -25,7 +25,7 @@ describe("GET /v1/scorecards", () => {
   });
 
   it("pages with limit and offset", async () => {
-    await seed();
+    await seed(HSC_SOURCES);
     await runCron();
     const page = await (await api("/v1/scorecards?limit=2&offset=1")).json<{ data: { id: string }[]; meta: unknown }>();
     expect(page.meta).toEqual({ limit: 2, offset: 1, total: 6 });
@@ -33,7 +33,7 @@ describe("GET /v1/scorecards", () => {
   });
 
   it("can be embedded anywhere and cached briefly", async () => {
-    await seed();
+    await seed(HSC_SOURCES);
     await runCron();
     const response = await api("/v1/scorecards");
     expect(response.headers.get("access-control-allow-origin")).toBe("*");

@@ -14,6 +14,9 @@ import { loadSeeds, type SeedFile } from "../src/seeds.ts";
 
 export const seeded = env.TEST_SEEDS;
 
+export const HSC_SOURCES = seeded.seeds.sources.filter((s) => s.rule === "hsc-expert-panel").map((s) => s.id);
+export const GMPP_SOURCES = seeded.seeds.sources.filter((s) => s.rule === "gmpp").map((s) => s.id);
+
 export function seedUrl(sourceId: string): string {
   const source = seeded.seeds.sources.find((s) => s.id === sourceId);
   if (!source) throw new Error(`no seed source ${sourceId}`);
@@ -26,7 +29,7 @@ export function seedPage(sourceId: string): string {
 
 /** Loads the seed set, optionally only some of its sources. */
 export async function seed(only?: string[]): Promise<void> {
-  const seeds: SeedFile = { sources: seeded.seeds.sources.filter((s) => !only || only.includes(s.id)) };
+  const seeds: SeedFile = { ...seeded.seeds, sources: seeded.seeds.sources.filter((s) => !only || only.includes(s.id)) };
   await loadSeeds(env, seeds, seeded.archive);
 }
 

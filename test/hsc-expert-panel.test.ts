@@ -4,7 +4,7 @@ import { ExtractionError, extractStep, validateExtraction } from "../scrapers/li
 import { seedPage, seedUrl } from "./helpers.ts";
 
 function extract(sourceId: string, html = seedPage(sourceId)) {
-  return validateExtraction(rule, extractStep(rule).extract(html, { url: seedUrl(sourceId) }));
+  return validateExtraction(rule, extractStep(rule).extract(html, { url: seedUrl(sourceId), carried: {} }));
 }
 
 describe("hsc-expert-panel on the reconstructed sample pages", () => {

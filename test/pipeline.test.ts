@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { upsertSources } from "../src/db/sources.ts";
-import { api, count, makeAllDue, publish, runCron, seed, seedPage, seedUrl } from "./helpers.ts";
+import { api, count, HSC_SOURCES, makeAllDue, publish, runCron, seed, seedPage, seedUrl } from "./helpers.ts";
 
 const HC_780 = "hsc-expert-panel-hc-780";
 
@@ -22,7 +22,7 @@ afterEach(() => {
 
 describe("a scheduled run", () => {
   it("scrapes every due source into D1, and the API serves it", async () => {
-    await seed();
+    await seed(HSC_SOURCES);
     await runCron();
 
     expect((await runs()).map((r) => r.outcome)).toEqual(Array(6).fill("ok"));
@@ -111,7 +111,7 @@ describe("a scheduled run", () => {
 
 describe("re-running", () => {
   it("over the same snapshot adds no observations and no change events", async () => {
-    await seed();
+    await seed(HSC_SOURCES);
     await runCron();
     const before = { observations: await count("observations"), changes: await count("changes") };
     await makeAllDue();

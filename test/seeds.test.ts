@@ -6,10 +6,13 @@ import { seedSources } from "../src/seeds.ts";
 import { seed, seeded } from "./helpers.ts";
 
 describe("seeds", () => {
-  it("load the six Expert Panel evaluations, each with its saved page for local replay", async () => {
+  it("load the six Expert Panel evaluations and three GMPP years, with their saved documents for local replay", async () => {
     await seed();
     const sources = await listSources(env.DB);
     expect(sources.map((s) => [s.id, s.rule_id, s.schedule, s.enabled])).toEqual([
+      ["gmpp-2022-23", "gmpp", "1d", 1],
+      ["gmpp-2024-25", "gmpp", "1d", 1],
+      ["gmpp-2025-26", "gmpp", "1d", 1],
       ["hsc-expert-panel-hc-1025", "hsc-expert-panel", "7d", 1],
       ["hsc-expert-panel-hc-112", "hsc-expert-panel", "7d", 1],
       ["hsc-expert-panel-hc-1310", "hsc-expert-panel", "7d", 1],
@@ -17,10 +20,11 @@ describe("seeds", () => {
       ["hsc-expert-panel-hc-612", "hsc-expert-panel", "7d", 1],
       ["hsc-expert-panel-hc-780", "hsc-expert-panel", "7d", 1],
     ]);
-    for (const source of sources) {
+    for (const source of sources.filter((s) => s.rule_id === "hsc-expert-panel")) {
       expect(sources.filter((s) => s.url === source.url)).toHaveLength(1);
       expect(await env.ARCHIVE.head(replayKey(source.url)), source.id).not.toBeNull();
     }
+    for (const url of Object.keys(seeded.seeds.archive)) expect(await env.ARCHIVE.head(replayKey(url)), url).not.toBeNull();
   });
 
   it("can be loaded again without losing a source's health", async () => {
@@ -40,12 +44,12 @@ describe("seeds", () => {
     const viaBinding = await listSources(env.DB);
     const strip = (rows: typeof viaScript) => rows.map(({ id, rule_id, url, title, schedule, enabled }) => ({ id, rule_id, url, title, schedule, enabled }));
     expect(strip(viaScript)).toEqual(strip(viaBinding));
-    expect(viaScript).toHaveLength(6);
+    expect(viaScript).toHaveLength(9);
   });
 
   it("refuse a source that names a rule that does not exist", () => {
     expect(() =>
-      seedSources({ sources: [{ id: "x", rule: "nope", title: "X", url: "https://example.org/" }] }),
+      seedSources({ sources: [{ id: "x", rule: "nope", title: "X", url: "https://example.org/" }], archive: {} }),
     ).toThrow(/rule "nope", which does not exist/);
   });
 });

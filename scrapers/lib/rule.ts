@@ -46,6 +46,14 @@ export function expectCount(what: string, found: number, expected: Expected): vo
 export interface StepContext {
   /** The URL the document was fetched from. */
   url: string;
+  /** What earlier steps passed on with the link, e.g. the title of the publication a CSV belongs to. */
+  carried: Record<string, string>;
+}
+
+/** A document to fetch next, with what the step knows about it. */
+export interface Link {
+  url: string;
+  carry?: Record<string, string>;
 }
 
 export interface ScorecardRecord {
@@ -84,7 +92,7 @@ export interface FollowStep {
   kind: "follow";
   name: string;
   accepts: DocumentKind;
-  follow(document: string, context: StepContext): string[];
+  follow(document: string, context: StepContext): Link[];
   /** How many links it expects to find. */
   expect: Expected;
 }

@@ -1,5 +1,5 @@
 // Scorecards, commitments, observations and changes: the write side.
-import type { Rating } from "../vocabularies.ts";
+import { RATING_BANDS, type Rating } from "../vocabularies.ts";
 
 export interface LatestObservation {
   id: number;
@@ -10,18 +10,22 @@ export interface LatestObservation {
   band: string;
 }
 
+const RATING_BAND_LIST = RATING_BANDS.map((band) => `'${band}'`).join(", ");
+
 /**
- * The latest observation of every (commitment, dimension) in one scorecard, and across every
- * scorecard of a commitment scope. The first decides whether a label is new to the scorecard;
- * the second whether a rating moved.
+ * What a new extraction is compared with. `inScorecard`: the latest observation of every
+ * (commitment, dimension) in one scorecard, which decides whether a label is new to it.
+ * `lastRatings`: the latest observation that was a rating (not a state such as exempt) of every
+ * (commitment, dimension) across the commitments' scope, and of the scorecard's own rating,
+ * which decides whether a rating moved.
  */
 export async function latestObservations(
   db: D1Database,
   scorecardId: string,
   scope: string,
-): Promise<{ inScorecard: LatestObservation[]; inScope: LatestObservation[] }> {
+): Promise<{ inScorecard: LatestObservation[]; lastRatings: LatestObservation[] }> {
   const columns = "o.id, o.scorecard_id, o.commitment_id, o.dimension, o.label, o.band";
-  const [inScorecard, inScope] = await db.batch<LatestObservation>([
+  const [inScorecard, lastRatings] = await db.batch<LatestObservation>([
     db
       .prepare(
         `SELECT ${columns} FROM observations o WHERE o.id IN (
@@ -32,11 +36,14 @@ export async function latestObservations(
       .prepare(
         `SELECT ${columns} FROM observations o WHERE o.id IN (
            SELECT max(x.id) FROM observations x JOIN commitments c ON c.id = x.commitment_id
-           WHERE c.scope = ?1 GROUP BY x.commitment_id, x.dimension)`,
+           WHERE c.scope = ?2 AND x.band IN (${RATING_BAND_LIST}) GROUP BY x.commitment_id, x.dimension
+           UNION ALL
+           SELECT max(id) FROM observations
+           WHERE scorecard_id = ?1 AND commitment_id IS NULL AND band IN (${RATING_BAND_LIST}) GROUP BY dimension)`,
       )
-      .bind(scope),
+      .bind(scorecardId, scope),
   ]);
-  return { inScorecard: inScorecard!.results, inScope: inScope!.results };
+  return { inScorecard: inScorecard!.results, lastRatings: lastRatings!.results };
 }
 
 export interface ScorecardWrite {

@@ -13,6 +13,8 @@ export interface SnapshotInput {
   source_id: string;
   run_id: number;
   step: string;
+  /** JSON: what earlier steps passed on with the link to this document. */
+  context: string | null;
   url: string;
   fetched_at: string;
   http_status: number;
@@ -41,10 +43,10 @@ export async function insertSnapshot(db: D1Database, snapshot: SnapshotInput): P
   const s = snapshot;
   const row = await db
     .prepare(
-      `INSERT INTO snapshots (source_id, run_id, step, url, fetched_at, http_status, etag, last_modified, content_type, sha256, size_bytes, archive_key)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+      `INSERT INTO snapshots (source_id, run_id, step, context, url, fetched_at, http_status, etag, last_modified, content_type, sha256, size_bytes, archive_key)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
     )
-    .bind(s.source_id, s.run_id, s.step, s.url, s.fetched_at, s.http_status, s.etag, s.last_modified, s.content_type, s.sha256, s.size_bytes, s.archive_key)
+    .bind(s.source_id, s.run_id, s.step, s.context, s.url, s.fetched_at, s.http_status, s.etag, s.last_modified, s.content_type, s.sha256, s.size_bytes, s.archive_key)
     .first<{ id: number }>();
   if (!row) throw new Error("could not record the snapshot");
   return row.id;

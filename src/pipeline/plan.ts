@@ -1,9 +1,10 @@
 // Decides what one extraction adds to the record. Pure: the same extraction over the same
-// state plans nothing, which is what makes re-running a source safe.
+// state plans nothing, which is what makes re-running a source safe. A change event is a
+// rating moving from one band to another; a state such as "exempt" never counts as a move.
 import type { Extraction, Rule } from "../../scrapers/lib/rule.ts";
 import { slugify } from "../../scrapers/lib/text.ts";
 import type { LatestObservation, ObservationWrite, WritePlan } from "../db/ratings.ts";
-import { mapLabel, type Rating } from "../vocabularies.ts";
+import { isRating, mapLabel, type Rating } from "../vocabularies.ts";
 
 export function scorecardId(rule: Rule, key: string): string {
   return slugify(`${rule.id}-${key}`, 120);
@@ -15,10 +16,9 @@ export function commitmentId(scope: string, key: string): string {
 
 const subject = (commitmentId: string | null, dimension: string) => `${commitmentId ?? ""}\u0000${dimension}`;
 
-/** A rating moved if its band changed; among unmapped labels, if the text changed. */
-function moved(previous: LatestObservation, next: Rating): boolean {
-  if (previous.band !== next.band) return true;
-  return next.band === "unmapped" && previous.label !== next.label;
+/** A rating moved if it is a rating and its band differs from the last rating. States never move. */
+function moved(lastRating: LatestObservation, next: Rating): boolean {
+  return isRating(next.band) && lastRating.band !== next.band;
 }
 
 /** Whose keys a source's commitment keys are. */
@@ -30,12 +30,12 @@ export function planWrites(
   rule: Rule,
   sourceId: string,
   extraction: Extraction,
-  state: { inScorecard: LatestObservation[]; inScope: LatestObservation[] },
+  state: { inScorecard: LatestObservation[]; lastRatings: LatestObservation[] },
 ): WritePlan {
   const scope = commitmentScope(rule, sourceId);
   const id = scorecardId(rule, extraction.scorecard.key);
   const inScorecard = new Map(state.inScorecard.map((o) => [subject(o.commitment_id, o.dimension), o]));
-  const inScope = new Map(state.inScope.map((o) => [subject(o.commitment_id, o.dimension), o]));
+  const lastRatings = new Map(state.lastRatings.map((o) => [subject(o.commitment_id, o.dimension), o]));
   const observations: ObservationWrite[] = [];
 
   const observe = (commitment: string | null, dimension: string, native: string) => {
@@ -43,7 +43,7 @@ export function planWrites(
     const rating = mapLabel(rule.vocabulary, native);
     // Same label as this scorecard already holds: nothing new was observed.
     if (inScorecard.get(key)?.label === rating.label) return;
-    const previous = (commitment === null ? inScorecard : inScope).get(key);
+    const previous = lastRatings.get(key);
     observations.push({
       commitment_id: commitment,
       dimension,

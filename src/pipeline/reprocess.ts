@@ -39,7 +39,7 @@ export async function reprocessSource(env: Env, sourceId: string): Promise<Repro
       const text = decodeBody(await readArchived(env.ARCHIVE, snapshot.archive_key), snapshot.content_type);
       let extraction;
       try {
-        extraction = validateExtraction(rule, step.extract(text, { url: snapshot.url }));
+        extraction = validateExtraction(rule, step.extract(text, { url: snapshot.url, carried: JSON.parse(snapshot.context ?? "{}") }));
       } catch (error) {
         // A document even the current rule cannot read adds nothing, as it did when fetched.
         skipped.push({ snapshotId: snapshot.id, error: (error as Error).message });

@@ -2,7 +2,7 @@
 // document, stop if the extracted document is unchanged, extract, validate, check for drift,
 // and apply in one batch. Whatever happens, the run ends with a `runs` row that says so.
 import { findRule } from "../../scrapers/index.ts";
-import { expectCount, ExtractionError, extractStep, validateExtraction, type Extraction, type Rule } from "../../scrapers/lib/rule.ts";
+import { expectCount, ExtractionError, extractStep, validateExtraction, type Extraction, type Link, type Rule } from "../../scrapers/lib/rule.ts";
 import { d1PolitenessStore } from "../db/politeness.ts";
 import { latestObservations, writePlanStatements } from "../db/ratings.ts";
 import { finishRun, finishRunStatements, insertSnapshot, lastAppliedState, lastSnapshotOf, startRun, type RunCounts, type RunOutcome } from "../db/runs.ts";
@@ -28,6 +28,7 @@ interface Fetched {
   snapshotId: number;
   fetchedAt: string;
   url: string;
+  carried: Record<string, string>;
   sha256: string;
   text: string;
 }
@@ -65,21 +66,24 @@ export async function runSource(
     const fetcher = options.fetcher ?? workerFetcher(env);
 
     // Fetch, archive and record one document; a 304 reuses the archived copy.
-    const fetchDocument = async (url: string, step: string): Promise<Fetched> => {
+    const fetchDocument = async ({ url, carry = {} }: Link, step: string): Promise<Fetched> => {
       const previous = await lastSnapshotOf(db, source.id, url);
+      const context = JSON.stringify(carry);
       const fetchedAt = now().toISOString();
       const document = await fetcher.fetch(url, previous);
       if (document === "not-modified") {
         if (!previous) throw new Error(`${url} answered 304 to a request that was not conditional`);
-        const snapshotId = await insertSnapshot(db, { ...previous, run_id: runId, step, fetched_at: fetchedAt, http_status: 304 });
+        const snapshotId = await insertSnapshot(db, { ...previous, run_id: runId, step, context, fetched_at: fetchedAt, http_status: 304 });
         const body = await readArchived(env.ARCHIVE, previous.archive_key);
-        return { snapshotId, fetchedAt, url: previous.url, sha256: previous.sha256, text: decodeBody(body, previous.content_type) };
+        const text = decodeBody(body, previous.content_type);
+        return { snapshotId, fetchedAt, url: previous.url, carried: carry, sha256: previous.sha256, text };
       }
       const sha256 = await sha256Hex(document.body);
       const snapshotId = await insertSnapshot(db, {
         source_id: source.id,
         run_id: runId,
         step,
+        context,
         url: document.url,
         fetched_at: fetchedAt,
         http_status: document.status,
@@ -90,18 +94,18 @@ export async function runSource(
         size_bytes: document.body.byteLength,
         archive_key: await archiveBody(env.ARCHIVE, document.body, sha256, document.contentType),
       });
-      return { snapshotId, fetchedAt, url: document.url, sha256, text: decodeBody(document.body, document.contentType) };
+      return { snapshotId, fetchedAt, url: document.url, carried: carry, sha256, text: decodeBody(document.body, document.contentType) };
     };
 
-    let url = rule.entry ? rule.entry(source.url) : source.url;
+    let link: Link = { url: rule.entry ? rule.entry(source.url) : source.url };
     let fetched: Fetched | undefined;
     for (const step of rule.steps) {
-      fetched = await fetchDocument(url, step.name);
+      fetched = await fetchDocument(link, step.name);
       if (step.kind === "follow") {
-        const links = step.follow(fetched.text, { url: fetched.url });
+        const links = step.follow(fetched.text, { url: fetched.url, carried: fetched.carried });
         expectCount(`links found by step "${step.name}"`, links.length, step.expect);
         // One document is extracted per run; a step that may find several takes the first.
-        url = links[0]!;
+        link = { url: links[0]!.url, carry: { ...fetched.carried, ...links[0]!.carry } };
       }
     }
     const document = fetched!;
@@ -111,7 +115,7 @@ export async function runSource(
     const applied = await lastAppliedState(db, source.id, step.name);
     if (applied.sha256s.length === 1 && applied.sha256s[0] === document.sha256) return await finish("unchanged");
 
-    const extraction = validateExtraction(rule, step.extract(document.text, { url: document.url }));
+    const extraction = validateExtraction(rule, step.extract(document.text, { url: document.url, carried: document.carried }));
     checkForDrift(rule, extraction, applied.commitments);
     const state = await latestObservations(db, scorecardId(rule, extraction.scorecard.key), commitmentScope(rule, source.id));
     const plan = planWrites(rule, source.id, extraction, state);
