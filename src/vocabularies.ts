@@ -68,6 +68,10 @@ export const VOCABULARIES = {
     ],
     states: IPA_STATES,
   },
+  unrated: {
+    title: "Not yet rated: commitments tracked for their deadlines before any evaluation rates them",
+    levels: [],
+  },
 } satisfies Record<string, Vocabulary>;
 
 export type VocabularyId = keyof typeof VOCABULARIES;

@@ -6,13 +6,16 @@ import { seedSources } from "../src/seeds.ts";
 import { seed, seeded } from "./helpers.ts";
 
 describe("seeds", () => {
-  it("load the six Expert Panel evaluations and three GMPP years, with their saved documents for local replay", async () => {
+  it("load the six Expert Panel evaluations, three GMPP years and three GOV.UK publications, with their saved documents", async () => {
     await seed();
     const sources = await listSources(env.DB);
     expect(sources.map((s) => [s.id, s.rule_id, s.schedule, s.enabled])).toEqual([
       ["gmpp-2022-23", "gmpp", "1d", 1],
       ["gmpp-2024-25", "gmpp", "1d", 1],
       ["gmpp-2025-26", "gmpp", "1d", 1],
+      ["govuk-dwp-single-departmental-plan-2015-to-2020", "govuk-commitments", "7d", 1],
+      ["govuk-spring-budget-2017", "govuk-commitments", "7d", 1],
+      ["govuk-strategic-vision-for-rail", "govuk-commitments", "7d", 1],
       ["hsc-expert-panel-hc-1025", "hsc-expert-panel", "7d", 1],
       ["hsc-expert-panel-hc-112", "hsc-expert-panel", "7d", 1],
       ["hsc-expert-panel-hc-1310", "hsc-expert-panel", "7d", 1],
@@ -44,7 +47,7 @@ describe("seeds", () => {
     const viaBinding = await listSources(env.DB);
     const strip = (rows: typeof viaScript) => rows.map(({ id, rule_id, url, title, schedule, enabled }) => ({ id, rule_id, url, title, schedule, enabled }));
     expect(strip(viaScript)).toEqual(strip(viaBinding));
-    expect(viaScript).toHaveLength(9);
+    expect(viaScript).toHaveLength(12);
   });
 
   it("refuse a source that names a rule that does not exist", () => {

@@ -20,20 +20,29 @@ const MONTHS = [
   "july", "august", "september", "october", "november", "december",
 ];
 
+// "by 2030", "by March 2025", "by the end of 2018", and UK financial years: "by 2020-21", "by 2020/21",
+// "by 2019 to 2020", which end in March of their second year.
 const DEADLINE = new RegExp(
-  `\\bby (?:the end of |end |the )?(?:(${MONTHS.join("|")}) )?((?:19|20)\\d{2})(?![\\d/-])`,
+  `\\bby (?:the end of |end |the )?(?:(${MONTHS.join("|")}) )?((?:19|20)\\d{2})(?:(?:-|–|/| to )((?:19|20)?\\d{2}))?(?![\\d/])`,
   "gi",
 );
 
 /**
- * The deadline a commitment states, as "YYYY" or "YYYY-MM": the latest "by [month] year" in
- * the text, since interim milestones ("68% by March 2023") come before the final target.
+ * The deadline a commitment states, as "YYYY" or "YYYY-MM": the latest "by <date>" in the
+ * text, since interim milestones ("68% by March 2023") come before the final target.
  */
 export function parseTargetDate(text: string): string | null {
   let latest: { value: string; sortKey: number } | null = null;
   for (const match of text.matchAll(DEADLINE)) {
-    const year = Number(match[2]);
-    const month = match[1] ? MONTHS.indexOf(match[1].toLowerCase()) + 1 : 0;
+    let year = Number(match[2]);
+    let month = match[1] ? MONTHS.indexOf(match[1].toLowerCase()) + 1 : 0;
+    if (match[3] && !match[1]) {
+      // A financial year: its second year must follow the first.
+      const second = Number(match[3].length === 2 ? `${String(year).slice(0, 2)}${match[3]}` : match[3]);
+      if (second !== year + 1) continue;
+      year = second;
+      month = 3;
+    }
     const sortKey = year * 100 + (month || 12);
     const value = month ? `${year}-${String(month).padStart(2, "0")}` : String(year);
     if (!latest || sortKey > latest.sortKey) latest = { value, sortKey };

@@ -69,6 +69,8 @@ export interface CommitmentView {
   text: string;
   policy_area: string | null;
   target_date: string | null;
+  /** Where in the publication it was read, when finer than the page. */
+  source_url: string | null;
 }
 
 export interface ScorecardDetail extends ScorecardSummary {
@@ -85,7 +87,7 @@ export async function getScorecard(db: D1Database, id: string): Promise<Scorecar
     db.prepare(`${SCORECARD_SELECT} WHERE s.id = ?`).bind(id),
     db
       .prepare(
-        `SELECT c.id, c.key, c.text, c.policy_area, c.target_date FROM scorecard_commitments m
+        `SELECT c.id, c.key, c.text, c.policy_area, c.target_date, c.source_url FROM scorecard_commitments m
          JOIN commitments c ON c.id = m.commitment_id WHERE m.scorecard_id = ? ORDER BY m.position`,
       )
       .bind(id),
@@ -137,7 +139,9 @@ export interface CommitmentDetail extends CommitmentView {
 
 export async function getCommitment(db: D1Database, id: string): Promise<CommitmentDetail | null> {
   const [commitment, scorecards, history, changes] = await db.batch([
-    db.prepare("SELECT id, scope, key, text, policy_area, target_date, first_seen_at, last_seen_at FROM commitments WHERE id = ?").bind(id),
+    db
+      .prepare("SELECT id, scope, key, text, policy_area, target_date, source_url, first_seen_at, last_seen_at FROM commitments WHERE id = ?")
+      .bind(id),
     db
       .prepare(
         `SELECT s.id, s.title, s.published_on FROM scorecard_commitments m JOIN scorecards s ON s.id = m.scorecard_id
