@@ -18,6 +18,7 @@ export default defineConfig(async () => {
             // Politeness delays are tested with their own policy; elsewhere they only slow tests down.
             MIN_HOST_INTERVAL_MS: "0",
             RETRY_BASE_MS: "10",
+            ADMIN_TOKEN: "test-admin-token",
           },
           // Tests never reach the internet: any fetch a test has not mocked fails here.
           outboundService: (request: Request) =>

@@ -52,6 +52,30 @@ export async function insertSnapshot(db: D1Database, snapshot: SnapshotInput): P
   return row.id;
 }
 
+export interface RunRow {
+  id: number;
+  trigger: string;
+  started_at: string;
+  finished_at: string | null;
+  outcome: string;
+  commitments_seen: number | null;
+  observations_added: number | null;
+  changes_added: number | null;
+  error: string | null;
+  failed_check: string | null;
+}
+
+export async function listRecentRuns(db: D1Database, sourceId: string, limit: number): Promise<RunRow[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT id, trigger, started_at, finished_at, outcome, commitments_seen, observations_added, changes_added, error, failed_check
+       FROM runs WHERE source_id = ? ORDER BY id DESC LIMIT ?`,
+    )
+    .bind(sourceId, limit)
+    .all<RunRow>();
+  return results;
+}
+
 /** The latest snapshot of a URL: its validators make the next request conditional. */
 export async function lastSnapshotOf(db: D1Database, sourceId: string, url: string): Promise<SnapshotRow | null> {
   return db
