@@ -1,5 +1,6 @@
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { fetch as forward } from "miniflare";
 import { defineConfig } from "vitest/config";
 import { readSeeds } from "./scripts/read-seeds.ts";
 
@@ -8,25 +9,30 @@ export default defineConfig(async () => {
   const seedSet = await readSeeds(path.join(import.meta.dirname, "seeds"));
   return {
     plugins: [
-      cloudflareTest({
+      cloudflareTest(({ inject }) => ({
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
           bindings: {
             TEST_MIGRATIONS: migrations,
             TEST_SEEDS: seedSet,
+            TEST_SERVER: `http://127.0.0.1:${inject("localServerPort")}`,
             FETCH_MODE: "replay",
+            CONTACT_URL: "https://example.org/scorecard-contact",
             // Politeness delays are tested with their own policy; elsewhere they only slow tests down.
             MIN_HOST_INTERVAL_MS: "0",
             RETRY_BASE_MS: "10",
             ADMIN_TOKEN: "test-admin-token",
           },
-          // Tests never reach the internet: any fetch a test has not mocked fails here.
+          // Tests never reach the internet: only the local test server on 127.0.0.1 answers.
           outboundService: (request: Request) =>
-            new Response(`tests may not fetch ${request.url}`, { status: 599 }),
+            new URL(request.url).hostname === "127.0.0.1"
+              ? forward(request.url, { method: request.method, headers: Object.fromEntries(request.headers.entries()), body: request.body, redirect: "manual" })
+              : new Response(`tests may not fetch ${request.url}`, { status: 599 }),
         },
-      }),
+      })),
     ],
     test: {
+      globalSetup: ["./test/support/global-setup.ts"],
       setupFiles: ["./test/apply-migrations.ts"],
     },
   };

@@ -6,6 +6,8 @@ declare global {
     interface Env {
       TEST_MIGRATIONS: D1Migration[];
       TEST_SEEDS: { seeds: SeedFile; archive: SeedArchive };
+      /** The local HTTP server of test/support/local-server.ts. */
+      TEST_SERVER: string;
     }
   }
 }
