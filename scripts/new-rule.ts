@@ -1,0 +1,150 @@
+// npm run rules:new -- <rule-id> [--kind html|csv|json]
+// Creates a rule module, a saved example page and its golden output, and registers the rule.
+// Then: replace the example with a real saved page, adapt the rule, run rules:check --update.
+import { access, mkdir, writeFile } from "node:fs/promises";
+import { join, relative } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import type { Rule } from "../scrapers/lib/rule.ts";
+import { writeIndex } from "./rules-index.ts";
+import { runStepOn } from "./run-rule.ts";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+const EXAMPLES = {
+  html: `<!DOCTYPE html>
+<html lang="en">
+<!-- EXAMPLE: replace this file with a saved copy of a real page. -->
+<body>
+  <h1>Example tracker</h1>
+  <table class="ratings">
+    <thead><tr><th>Commitment</th><th>Rating</th></tr></thead>
+    <tbody>
+      <tr><td>Build 40 new hospitals by 2030</td><td>Requires improvement</td></tr>
+      <tr><td>Publish a workforce plan by March 2025</td><td>Good</td></tr>
+    </tbody>
+  </table>
+</body>
+</html>
+`,
+  csv: `Commitment,Rating\r\nBuild 40 new hospitals by 2030,Requires improvement\r\n"Publish a workforce plan, by March 2025",Good\r\n`,
+  json: `${JSON.stringify({ title: "Example tracker", commitments: [{ text: "Build 40 new hospitals by 2030", rating: "Requires improvement" }, { text: "Publish a workforce plan by March 2025", rating: "Good" }] }, null, 2)}\n`,
+};
+
+const EXTRACTORS = {
+  html: {
+    imports: `import { load } from "cheerio/slim";\nimport { select, visibleText } from "./lib/html.ts";`,
+    body: `  const $ = load(document);
+  // Each selector says how many items it expects, so a redesign fails loudly as drift.
+  const title = visibleText($, select($, "h1", 1));
+  const rows = select($, "table.ratings tbody tr", { min: 1 }).toArray();
+  const records = rows.map((row) => {
+    const [text = "", rating = ""] = $(row).children("td").toArray().map((cell) => visibleText($, $(cell)));
+    return { text, rating };
+  });`,
+  },
+  csv: {
+    imports: `import { findColumns, parseCsv } from "./lib/csv.ts";`,
+    body: `  const [headers = [], ...rows] = parseCsv(document);
+  // Columns are found by what their headers say, not where they stand.
+  const column = findColumns(headers, {
+    text: { header: /^commitment$/i, required: true },
+    rating: { header: /^rating$/i, required: true },
+  });
+  const title = "Example tracker";
+  const records = rows.map((row) => ({ text: row[column.text!] ?? "", rating: row[column.rating!] ?? "" }));`,
+  },
+  json: {
+    imports: `import * as v from "valibot";`,
+    body: `  const data = v.parse(
+    v.object({ title: v.string(), commitments: v.array(v.object({ text: v.string(), rating: v.string() })) }),
+    JSON.parse(document),
+  );
+  const title = data.title;
+  const records = data.commitments;`,
+  },
+};
+
+function ruleModule(id: string, kind: keyof typeof EXTRACTORS): string {
+  const { imports, body } = EXTRACTORS[kind];
+  return `// TODO: who publishes what this rule reads, and how the pages are laid out.
+${imports}
+import { defineRule, type StepContext } from "./lib/rule.ts";
+import { parseTargetDate, slugify } from "./lib/text.ts";
+
+function extract(document: string, { url }: StepContext) {
+${body}
+  return {
+    scorecard: { key: slugify(title), title, publisher: "TODO: the body that published the ratings", published_on: null, url, overall: null },
+    commitments: records.map(({ text, rating }) => ({
+      key: slugify(text),
+      text,
+      policy_area: null,
+      target_date: parseTargetDate(text),
+      source_url: null,
+      ratings: { status: rating },
+    })),
+  };
+}
+
+export default defineRule({
+  id: "${id}",
+  title: "TODO: what this rule reads",
+  vocabulary: "cqc",
+  schedule: "1d",
+  dimensions: [{ key: "status", question: "TODO: the question the rating answers" }],
+  steps: [{ kind: "extract", name: "page", accepts: "${kind}", extract }],
+  commitmentScope: "source",
+  expect: { commitments: { min: 1 }, maxDrop: 0.3 },
+});
+`;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function main(args: string[]): Promise<number> {
+  const kindArg = args.indexOf("--kind");
+  const kind = (kindArg >= 0 ? args[kindArg + 1] : "html") as keyof typeof EXTRACTORS;
+  const id = args.find((a, i) => !a.startsWith("--") && i !== kindArg + 1);
+  if (!id || !SLUG.test(id) || !(kind in EXTRACTORS)) {
+    console.error("usage: npm run rules:new -- <rule-id> [--kind html|csv|json]   (a rule id is a lower-case slug)");
+    return 2;
+  }
+  const modulePath = join(root, "scrapers", `${id}.ts`);
+  if (await exists(modulePath)) {
+    console.error(`rules:new: ${relative(root, modulePath)} already exists.`);
+    return 1;
+  }
+  const examplesDir = join(root, "scrapers", "examples", id);
+  const pagePath = join(examplesDir, `example.${kind}`);
+  await mkdir(examplesDir, { recursive: true });
+  await writeFile(modulePath, ruleModule(id, kind));
+  await writeFile(pagePath, EXAMPLES[kind]);
+  await writeIndex();
+
+  const rule = (await import(pathToFileURL(modulePath).href)).default as Rule;
+  const url = `https://example.org/${id}/example.${kind}`;
+  const output = runStepOn(rule, kind, EXAMPLES[kind], url);
+  const goldenPath = join(examplesDir, "example.expected.json");
+  await writeFile(goldenPath, `${JSON.stringify({ page: relative(root, pagePath), url, output }, null, 2)}\n`);
+
+  console.log(`Created rule "${id}":
+  ${relative(root, modulePath)}                 the rule
+  ${relative(root, pagePath)}     an example page: replace it with a saved real one
+  ${relative(root, goldenPath)}   its golden output
+and registered it in scrapers/index.ts.
+
+Next:
+  1. save a real page over the example, and adapt the rule's selectors and vocabulary;
+  2. npm run scrape -- ${id} ${relative(root, pagePath)}
+  3. npm run rules:check -- --update, and review the golden file;
+  4. add a source: a row with rule "${id}", its URL and a schedule (seeds/sources.json locally).`);
+  return 0;
+}
+
+process.exitCode = await main(process.argv.slice(2));

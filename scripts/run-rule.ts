@@ -1,0 +1,71 @@
+// Runs a rule outside the Worker: on a saved file (the step that reads that kind of document)
+// or on a live URL (every step, fetched politely). Shared by the CLI and rules:check.
+import { readFile } from "node:fs/promises";
+import { extname, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { findRule, RULES } from "../scrapers/index.ts";
+import { DOCUMENT_KINDS, expectCount, extractStep, stepFor, validateExtraction, type DocumentKind, type Link, type Rule } from "../scrapers/lib/rule.ts";
+import { decodeBody, Fetcher, fetchPolicy, memoryPolitenessStore } from "../src/pipeline/fetch.ts";
+import { extractionJson, linksJson, type RuleOutput } from "./rule-output.ts";
+
+export class UsageError extends Error {}
+
+export function loadRule(id: string): Rule {
+  const rule = findRule(id);
+  if (!rule) throw new UsageError(`There is no rule "${id}". Rules: ${RULES.map((r) => r.id).join(", ")}.`);
+  return rule;
+}
+
+const KIND_BY_EXTENSION: Record<string, DocumentKind> = { ".html": "html", ".htm": "html", ".csv": "csv", ".json": "json" };
+
+export function kindOfFile(path: string): DocumentKind {
+  const kind = KIND_BY_EXTENSION[extname(path).toLowerCase()];
+  if (!kind) throw new UsageError(`Cannot tell what kind of document ${path} is: name it .html, .csv or .json (${DOCUMENT_KINDS.join(", ")}).`);
+  return kind;
+}
+
+/** Runs the one step of `rule` that reads this kind of document. */
+export function runStepOn(rule: Rule, kind: DocumentKind, text: string, url: string): RuleOutput {
+  const step = stepFor(rule, kind);
+  if (!step) {
+    const reads = rule.steps.map((s) => `${s.accepts} (step "${s.name}")`).join(", ");
+    throw new UsageError(`Rule "${rule.id}" has no step that reads ${kind}; its steps read: ${reads}.`);
+  }
+  const context = { url, carried: {} };
+  if (step.kind === "follow") {
+    const links = step.follow(text, context);
+    expectCount(`links found by step "${step.name}"`, links.length, step.expect);
+    return linksJson(rule, step.name, links);
+  }
+  return extractionJson(rule, validateExtraction(rule, step.extract(text, context)));
+}
+
+export async function runOnFile(rule: Rule, path: string): Promise<RuleOutput> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch {
+    throw new UsageError(`There is no file ${path}.`);
+  }
+  return runStepOn(rule, kindOfFile(path), text, pathToFileURL(resolve(path)).href);
+}
+
+/** Every step, live, as the Worker would run it. */
+export async function runOnUrl(rule: Rule, url: string): Promise<RuleOutput> {
+  const fetcher = new Fetcher(fetchPolicy(process.env), memoryPolitenessStore());
+  let link: Link = { url: rule.entry ? rule.entry(url) : url };
+  for (const step of rule.steps) {
+    const document = await fetcher.fetch(link.url);
+    if (document === "not-modified") throw new Error(`${link.url} answered 304 to an unconditional request`);
+    const text = decodeBody(document.body, document.contentType);
+    const context = { url: document.url, carried: link.carry ?? {} };
+    if (step.kind === "follow") {
+      const links = step.follow(text, context);
+      expectCount(`links found by step "${step.name}"`, links.length, step.expect);
+      link = { url: links[0]!.url, carry: { ...context.carried, ...links[0]!.carry } };
+    } else {
+      return extractionJson(rule, validateExtraction(rule, extractStep(rule).extract(text, context)));
+    }
+  }
+  throw new Error(`rule "${rule.id}" has no extract step`);
+}
