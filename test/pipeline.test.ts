@@ -225,6 +225,25 @@ describe("a failing source", () => {
     expect(await (await api(`/v1/scorecards/${HC_780}`)).json()).toEqual(before);
   });
 
+  it("keeps its data when half the rows vanish: a drop past the rule's threshold is drift", async () => {
+    await seed([HC_780]);
+    await runCron();
+    const before = await (await api(`/v1/scorecards/${HC_780}`)).json();
+    // Remove the last three of the six commitment rows (policy areas 2 and 4).
+    const halved = seedPage(HC_780).replace(/<tr><th colspan="6">Policy area 2[\s\S]*?<\/tbody>/, "</tbody>");
+    expect(halved).not.toBe(seedPage(HC_780));
+    await publish(seedUrl(HC_780), halved);
+    await makeAllDue();
+    await runCron();
+    const run = await env.DB.prepare("SELECT outcome, failed_check, error FROM runs ORDER BY id DESC LIMIT 1").first();
+    expect(run).toEqual({
+      outcome: "drift",
+      failed_check: "drop threshold",
+      error: "commitments dropped from 6 to 3, more than the rule's 30% threshold",
+    });
+    expect(await (await api(`/v1/scorecards/${HC_780}`)).json()).toEqual(before);
+  });
+
   it("that answers with an HTTP error fails its run", async () => {
     await upsertSources(env.DB, [
       { id: "gone", rule_id: "hsc-expert-panel", url: "https://example.org/gone.html", title: "Gone", schedule: "1d" },
