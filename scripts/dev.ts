@@ -1,11 +1,15 @@
 // `npm start`: the whole service on this machine, offline, with data.
 //   1. applies the D1 migrations to the local database;
 //   2. loads seeds/ (sources and their saved pages) into local D1 and R2;
-//   3. starts `wrangler dev` with FETCH_MODE=replay, so seeded URLs replay their saved page;
+//   3. starts `wrangler dev` with FETCH_MODE=replay, so seeded URLs replay their saved page,
+//      and a fresh admin token, saved in .wrangler/admin-token for `npm run reprocess`;
 //   4. stands in for Cron Triggers, which Miniflare does not fire: it calls the scheduled
-//      handler once at start and then every minute. Each source's schedule decides if it is due.
+//      handler once at start and then every minute. Each source's schedule decides if it is due;
+//      the handler enqueues due sources and the local queue runs them.
 import { spawn, type ChildProcess } from "node:child_process";
-import { root, seedLocal, wrangler } from "./seed.ts";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { ADMIN_TOKEN_FILE, root, seedLocal, wrangler } from "./seed.ts";
 
 const port = Number(process.env.PORT ?? 8787);
 const origin = `http://localhost:${port}`;
@@ -25,6 +29,23 @@ async function waitFor(url: string, timeoutMs: number): Promise<Response> {
   }
 }
 
+interface SourceHealth {
+  id: string;
+  enabled: boolean;
+  health: { last_run_at: string | null; consecutive_failures: number };
+}
+
+/** The queue runs sources one by one after the tick; wait until each has run once. */
+async function untilEverySourceHasRun(timeoutMs: number): Promise<SourceHealth[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { data } = (await (await fetch(`${origin}/v1/sources`)).json()) as { data: SourceHealth[] };
+    const enabled = data.filter((s) => s.enabled);
+    if (enabled.every((s) => s.health.last_run_at !== null) || Date.now() > deadline) return enabled;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
 async function tick(): Promise<void> {
   try {
     await fetch(`${origin}/__scheduled?cron=${encodeURIComponent("*/15 * * * *")}`);
@@ -38,9 +59,13 @@ async function main(): Promise<void> {
   await wrangler(["d1", "migrations", "apply", "DB", "--local"]);
   await seedLocal();
 
+  const adminToken = crypto.randomUUID();
+  await mkdir(join(root, ".wrangler"), { recursive: true });
+  await writeFile(ADMIN_TOKEN_FILE, adminToken, { mode: 0o600 });
+
   const dev: ChildProcess = spawn(
     "wrangler",
-    ["dev", "--test-scheduled", "--port", String(port), "--var", "FETCH_MODE:replay", ...process.argv.slice(2)],
+    ["dev", "--test-scheduled", "--port", String(port), "--var", "FETCH_MODE:replay", "--var", `ADMIN_TOKEN:${adminToken}`, ...process.argv.slice(2)],
     { cwd: root, stdio: "inherit" },
   );
   const stop = () => dev.kill("SIGINT");
@@ -50,9 +75,11 @@ async function main(): Promise<void> {
 
   await waitFor(`${origin}/health`, 120_000);
   await tick();
-  const response = await waitFor(`${origin}/v1/scorecards`, 30_000);
-  const { meta } = (await response.json()) as { meta: { total: number } };
-  console.log(`[scorecard] ready at ${origin}: ${meta.total} scorecards. Try ${origin}/v1/scorecards`);
+  const sources = await untilEverySourceHasRun(60_000);
+  const { meta } = (await (await fetch(`${origin}/v1/scorecards`)).json()) as { meta: { total: number } };
+  const failing = sources.filter((s) => s.health.consecutive_failures > 0).map((s) => s.id);
+  console.log(`[scorecard] ready at ${origin}: ${meta.total} scorecards from ${sources.length} sources. Try ${origin}/v1/scorecards`);
+  if (failing.length > 0) console.log(`[scorecard] failing sources (see ${origin}/v1/sources): ${failing.join(", ")}`);
   console.log(`[scorecard] scheduled scrapes run every ${TICK_MS / 1000}s; trigger one with: curl "${origin}/__scheduled"`);
   setInterval(tick, TICK_MS);
 }

@@ -110,7 +110,7 @@ async function exists(path: string): Promise<boolean> {
 async function main(args: string[]): Promise<number> {
   const kindArg = args.indexOf("--kind");
   const kind = (kindArg >= 0 ? args[kindArg + 1] : "html") as keyof typeof EXTRACTORS;
-  const id = args.find((a, i) => !a.startsWith("--") && i !== kindArg + 1);
+  const id = args.find((a, i) => !a.startsWith("--") && !(kindArg >= 0 && i === kindArg + 1));
   if (!id || !SLUG.test(id) || !(kind in EXTRACTORS)) {
     console.error("usage: npm run rules:new -- <rule-id> [--kind html|csv|json]   (a rule id is a lower-case slug)");
     return 2;

@@ -12,6 +12,8 @@ import { loadSeeds, seedSources } from "../src/seeds.ts";
 import { readSeeds } from "./read-seeds.ts";
 
 export const root = fileURLToPath(new URL("..", import.meta.url));
+/** Where `npm start` leaves the admin token of the local service, for `npm run reprocess`. */
+export const ADMIN_TOKEN_FILE = join(root, ".wrangler", "admin-token");
 
 export function wrangler(args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
