@@ -1,7 +1,7 @@
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { fetch as forward } from "miniflare";
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 import { readSeeds } from "./scripts/read-seeds.ts";
 
 export default defineConfig(async () => {
@@ -32,6 +32,8 @@ export default defineConfig(async () => {
       })),
     ],
     test: {
+      // test/cli holds Node programs' tests, run by Node's test runner.
+      exclude: [...configDefaults.exclude, "test/cli/**"],
       globalSetup: ["./test/support/global-setup.ts"],
       setupFiles: ["./test/apply-migrations.ts"],
     },

@@ -40,18 +40,18 @@ export function renderTable(rule: Rule, output: RuleOutput, width = 160): string
   }
   const [scorecard] = output.scorecards;
   const dims = rule.dimensions.map((d) => d.key);
-  const fixed = [["key", 26], ["policy area", 22], ["target", 10], ...dims.map((d) => [d, 24] as const)] as const;
-  const textWidth = Math.max(30, width - fixed.reduce((sum, [, w]) => sum + w + 2, 0));
-  const header = [...fixed.map(([name, w]) => cut(name, w)), cut("commitment", textWidth)].join("  ");
-  const rows = output.commitments.map((c) =>
-    [
-      cut(c.key, 26),
-      cut(c.policy_area ?? "", 22),
-      cut(c.target_date ?? "", 10),
-      ...dims.map((d) => cut(c.ratings[d] ? `${c.ratings[d]!.label} (${c.ratings[d]!.band})` : "", 24)),
-      cut(c.text, textWidth),
-    ].join("  "),
-  );
+  const rating = (c: (typeof output.commitments)[number], d: string) => (c.ratings[d] ? `${c.ratings[d]!.label} (${c.ratings[d]!.band})` : "");
+  // Each column as wide as its content, within a cap; the commitment text takes the rest.
+  const widthOf = (title: string, values: string[], cap: number) => Math.min(cap, Math.max(title.length, ...values.map((v) => v.length)));
+  const columns = [
+    { title: "key", width: widthOf("key", output.commitments.map((c) => c.key), 28), value: (c: (typeof output.commitments)[number]) => c.key },
+    { title: "policy area", width: widthOf("policy area", output.commitments.map((c) => c.policy_area ?? ""), 24), value: (c: (typeof output.commitments)[number]) => c.policy_area ?? "" },
+    { title: "target", width: 10, value: (c: (typeof output.commitments)[number]) => c.target_date ?? "" },
+    ...dims.map((d) => ({ title: d, width: widthOf(d, output.commitments.map((c) => rating(c, d)), 32), value: (c: (typeof output.commitments)[number]) => rating(c, d) })),
+  ];
+  const textWidth = Math.max(30, width - columns.reduce((sum, column) => sum + column.width + 2, 0));
+  const header = [...columns.map((column) => cut(column.title, column.width)), cut("commitment", textWidth)].join("  ");
+  const rows = output.commitments.map((c) => [...columns.map((column) => cut(column.value(c), column.width)), cut(c.text, textWidth)].join("  "));
   const overall = scorecard!.overall ? `  overall: ${scorecard!.overall} (${mapLabel(rule.vocabulary, scorecard!.overall).band})` : "";
   return [
     `${scorecard!.title}`,

@@ -1,0 +1,117 @@
+// The maintainer CLI, run as maintainers run it. Node's test runner: these are Node programs.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+
+const repo = fileURLToPath(new URL("../..", import.meta.url));
+
+function run(script: string, args: string[], cwd = repo) {
+  const result = spawnSync(process.execPath, ["--disable-warning=ExperimentalWarning", join(cwd, "scripts", script), ...args], {
+    cwd,
+    encoding: "utf8",
+    env: { ...process.env, FORCE_COLOR: "0" },
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe("npm run scrape", () => {
+  it("prints exactly one JSON document with --json", () => {
+    const { code, stdout } = run("scrape.ts", ["hsc-expert-panel", "seeds/archive/hc-780-digitisation.html", "--json"]);
+    assert.equal(code, 0);
+    const output = JSON.parse(stdout);
+    assert.equal(output.rule, "hsc-expert-panel");
+    assert.equal(output.scorecards[0].key, "HC 780");
+    assert.equal(output.commitments.length, 6);
+    assert.deepEqual(output.commitments[4].ratings.funding, { label: "Requires improvement", band: "amber" });
+    assert.deepEqual(Object.keys(output.commitments[0]).slice(0, 5), ["key", "text", "policy_area", "target_date", "source_url"]);
+  });
+
+  it("prints a readable table by default", () => {
+    const { code, stdout } = run("scrape.ts", ["hsc-expert-panel", "seeds/archive/hc-18-maternity.html"]);
+    assert.equal(code, 0);
+    assert.match(stdout, /overall: Requires improvement \(amber\)/);
+    assert.match(stdout, /4 commitments, rule hsc-expert-panel \(cqc\)/);
+    assert.match(stdout, /REQUIRES IMPROVEMENT \(amber\)/);
+  });
+
+  it("runs the step that reads the kind of file it is given", () => {
+    const publication = JSON.parse(run("scrape.ts", ["gmpp", "seeds/archive/govuk/nista-annual-report-2024-2025.json", "--json"]).stdout);
+    assert.equal(publication.step, "publication");
+    assert.equal(publication.links[0].url, "https://assets.publishing.service.gov.uk/media/reconstructed-sample/gmpp_2024_25.csv");
+    const projects = JSON.parse(run("scrape.ts", ["gmpp", "seeds/archive/gmpp/gmpp_2024_25.csv", "--json"]).stdout);
+    assert.equal(projects.commitments.length, 213);
+  });
+
+  it("says clearly what is wrong", () => {
+    const cases: [string[], RegExp][] = [
+      [["gmpp", "no/such/file.csv"], /There is no file no\/such\/file\.csv/],
+      [["no-such-rule", "seeds/archive/hc-18-maternity.html"], /There is no rule "no-such-rule"\. Rules: .*hsc-expert-panel/],
+      [["gmpp", "seeds/archive/hc-18-maternity.html"], /Rule "gmpp" has no step that reads html; its steps read: json \(step "publication"\), csv \(step "projects"\)/],
+      [["hsc-expert-panel", "seeds/archive/govuk/spring-budget-2017.json"], /Rule "hsc-expert-panel" has no step that reads json/],
+    ];
+    for (const [args, message] of cases) {
+      const { code, stdout, stderr } = run("scrape.ts", args);
+      assert.equal(code, 1, args.join(" "));
+      assert.equal(stdout, "");
+      assert.match(stderr, message);
+    }
+  });
+
+  it("names the selector that found nothing, and how many it expected", () => {
+    const dir = mkdtempSync(join(tmpdir(), "scorecard-cli-"));
+    const page = join(dir, "empty.html");
+    writeFileSync(page, "<html><body><p>HC 1</p><p>Overall rating: Good</p></body></html>");
+    const { code, stderr } = run("scrape.ts", ["hsc-expert-panel", page]);
+    assert.equal(code, 1);
+    assert.match(stderr, /drift: .*selector "h1": expected exactly 1, found 0/);
+    rmSync(dir, { recursive: true });
+  });
+});
+
+describe("npm run rules:check and rules:new", () => {
+  const copy = mkdtempSync(join(tmpdir(), "scorecard-repo-"));
+  for (const part of ["scrapers", "scripts", "src", "seeds", "package.json", "tsconfig.json"]) cpSync(join(repo, part), join(copy, part), { recursive: true });
+  symlinkSync(join(repo, "node_modules"), join(copy, "node_modules"));
+  after(() => rmSync(copy, { recursive: true }));
+
+  it("passes on the repository's rules and saved pages", () => {
+    const { code, stdout } = run("rules-check.ts", [], copy);
+    assert.equal(code, 0, stdout);
+    assert.match(stdout, /rules:check: 13 pages checked, 0 failed/);
+  });
+
+  it("scaffolds a new kind of source that checks clean, with no other code to change", () => {
+    const created = run("new-rule.ts", ["city-pledges", "--kind", "csv"], copy);
+    assert.equal(created.code, 0, created.stderr);
+    for (const file of ["scrapers/city-pledges.ts", "scrapers/examples/city-pledges/example.csv", "scrapers/examples/city-pledges/example.expected.json"]) {
+      assert.ok(existsSync(join(copy, file)), file);
+    }
+    assert.match(readFileSync(join(copy, "scrapers/index.ts"), "utf8"), /import cityPledges from "\.\/city-pledges\.ts";/);
+    assert.equal(run("rules-check.ts", [], copy).code, 0);
+    assert.equal(JSON.parse(run("scrape.ts", ["city-pledges", "scrapers/examples/city-pledges/example.csv", "--json"], copy).stdout).commitments.length, 2);
+    assert.match(run("new-rule.ts", ["city-pledges"], copy).stderr, /already exists/);
+  });
+
+  it("shows a diff when a page's output changes, and --update accepts it", () => {
+    const page = join(copy, "scrapers/examples/city-pledges/example.csv");
+    writeFileSync(page, readFileSync(page, "utf8").replace(",Good", ",Inadequate"));
+    const failed = run("rules-check.ts", ["city-pledges"], copy);
+    assert.equal(failed.code, 1);
+    assert.match(failed.stdout, /- +"label": "Good"/);
+    assert.match(failed.stdout, /\+ +"label": "Inadequate"/);
+    assert.equal(run("rules-check.ts", ["--update", "city-pledges"], copy).code, 0);
+    assert.equal(run("rules-check.ts", ["city-pledges"], copy).code, 0);
+  });
+
+  it("fails when a rule module was added without regenerating the registry", () => {
+    const module = readFileSync(join(copy, "scrapers/city-pledges.ts"), "utf8").replace('id: "city-pledges"', 'id: "town-pledges"');
+    writeFileSync(join(copy, "scrapers/town-pledges.ts"), module);
+    const { code, stdout } = run("rules-check.ts", [], copy);
+    assert.equal(code, 1);
+    assert.match(stdout, /scrapers\/index\.ts does not list every rule module/);
+  });
+});
