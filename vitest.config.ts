@@ -26,7 +26,12 @@ export default defineConfig(async () => {
           // Tests never reach the internet: only the local test server on 127.0.0.1 answers.
           outboundService: (request: Request) =>
             new URL(request.url).hostname === "127.0.0.1"
-              ? forward(request.url, { method: request.method, headers: Object.fromEntries(request.headers.entries()), body: request.body, redirect: "manual" })
+              ? forward(request.url, {
+                  method: request.method,
+                  headers: Object.fromEntries(request.headers.entries()),
+                  body: request.body,
+                  redirect: "manual",
+                })
               : new Response(`tests may not fetch ${request.url}`, { status: 599 }),
         },
       })),

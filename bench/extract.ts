@@ -30,20 +30,37 @@ for (const rule of RULES) {
     const { page, url } = JSON.parse(await readFile(join(dir, golden), "utf8")) as { page: string; url: string };
     const text = await readFile(join(root, page), "utf8");
     const { ms } = measure(() => runStepOn(rule, kindOfFile(page), text, url));
-    console.log(`${rule.id.padEnd(20)} ${page.replace("seeds/archive/", "").padEnd(58)} ${`${(text.length / 1024).toFixed(0)} KB`.padStart(7)}  ${ms.toFixed(2).padStart(8)} ms`);
+    console.log(
+      `${rule.id.padEnd(20)} ${page.replace("seeds/archive/", "").padEnd(58)} ${`${(text.length / 1024).toFixed(0)} KB`.padStart(7)}  ${ms.toFixed(2).padStart(8)} ms`,
+    );
   }
 }
 
 const longForm = JSON.parse(
-  await readFile(join(root, "test/fixtures/govuk-content/html_publication_frontend_long_form_and_automatically_numbered_headings.json"), "utf8"),
+  await readFile(
+    join(
+      root,
+      "test/fixtures/govuk-content/html_publication_frontend_long_form_and_automatically_numbered_headings.json",
+    ),
+    "utf8",
+  ),
 ) as { details: { body: string } };
 const hsc = RULES.find((r) => r.id === "hsc-expert-panel")!;
 const sample = await readFile(join(root, "seeds/archive/hc-780-digitisation.html"), "utf8");
 const large = sample.replace('<h2 id="ratings">', `${longForm.details.body}<h2 id="ratings">`);
 const { ms } = measure(() => extractStep(hsc).extract(large, { url: "https://example.org/", carried: {} }));
-console.log(`${"hsc-expert-panel".padEnd(20)} ${"HC 780 table inside a real GOV.UK body".padEnd(58)} ${`${(large.length / 1024).toFixed(0)} KB`.padStart(7)}  ${ms.toFixed(2).padStart(8)} ms`);
+console.log(
+  `${"hsc-expert-panel".padEnd(20)} ${"HC 780 table inside a real GOV.UK body".padEnd(58)} ${`${(large.length / 1024).toFixed(0)} KB`.padStart(7)}  ${ms.toFixed(2).padStart(8)} ms`,
+);
 
-const labels = ["Requires improvement", "INADEQUATE", "Good 12", "Amber/Green", "Section 24 - National security", "Mostly true"];
+const labels = [
+  "Requires improvement",
+  "INADEQUATE",
+  "Good 12",
+  "Amber/Green",
+  "Section 24 - National security",
+  "Mostly true",
+];
 let i = 0;
 const mapping = measure(() => mapLabel("ipa-dca-5", labels[i++ % labels.length]!));
 console.log(`vocabulary mapping: ${(1000 / mapping.ms).toFixed(0)} labels/s`);

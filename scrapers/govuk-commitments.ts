@@ -12,7 +12,8 @@ import { parseTargetDate, slugify } from "./lib/text.ts";
 const COMMITMENT_CUE =
   /\b(?:will|shall|commit(?:s|ted|ment)?|aim(?:s|ing)?|ambition|target|goal|pledge[sd]?|plans? to|intends? to|deliver(?:ing)?|ensur(?:e|ing)|working to|we are)\b/i;
 /** Dated sentences that forecast rather than promise. */
-const FORECAST = /\b(?:forecasts?|forecasted|projected|projections?|OBR|expected to (?:be|fall|rise|reach)|will (?:rise|fall|grow|decline))\b/i;
+const FORECAST =
+  /\b(?:forecasts?|forecasted|projected|projections?|OBR|expected to (?:be|fall|rise|reach)|will (?:rise|fall|grow|decline))\b/i;
 const OBJECTIVES_HEADING = /^(?:our |departmental |strategic )?(?:objectives|priorities)$/i;
 
 function sentences(text: string): string[] {
@@ -23,7 +24,9 @@ function sentences(text: string): string[] {
 }
 
 /** Walks the body in reading order, keeping each block with the section heading above it. */
-function blocksWithSections($: CheerioAPI): { text: string; heading: string | null; anchor: string | null; inObjectives: boolean }[] {
+function blocksWithSections(
+  $: CheerioAPI,
+): { text: string; heading: string | null; anchor: string | null; inObjectives: boolean }[] {
   const blocks: ReturnType<typeof blocksWithSections> = [];
   let heading: string | null = null;
   let anchor: string | null = null;
@@ -54,7 +57,14 @@ function extract(json: string, { url }: StepContext) {
     const key = slugify(text, 80);
     if (!key || seen.has(key)) return; // summaries repeat what chapters say
     seen.add(key);
-    commitments.push({ key, text, policy_area: heading, target_date: target, source_url: anchor ? `${page}#${anchor}` : page, ratings: {} });
+    commitments.push({
+      key,
+      text,
+      policy_area: heading,
+      target_date: target,
+      source_url: anchor ? `${page}#${anchor}` : page,
+      ratings: {},
+    });
   };
   for (const block of blocksWithSections(load(body))) {
     if (block.inObjectives) {
@@ -63,7 +73,8 @@ function extract(json: string, { url }: StepContext) {
     }
     for (const sentence of sentences(block.text)) {
       const target = parseTargetDate(sentence);
-      if (target && COMMITMENT_CUE.test(sentence) && !FORECAST.test(sentence)) add(sentence, block.heading, block.anchor, target);
+      if (target && COMMITMENT_CUE.test(sentence) && !FORECAST.test(sentence))
+        add(sentence, block.heading, block.anchor, target);
     }
   }
   return {

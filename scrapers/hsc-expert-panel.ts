@@ -41,11 +41,15 @@ function readHeader(headers: string[]): Omit<RatingTable, "table"> | null {
   headers.forEach((header, index) => {
     const matches = COLUMNS.filter((column) => column.header.test(header));
     if (matches.length > 1) {
-      throw new ExtractionError(`rating table header "${header}" matches several questions: ${matches.map((m) => m.key).join(", ")}`, "rating table columns");
+      throw new ExtractionError(
+        `rating table header "${header}" matches several questions: ${matches.map((m) => m.key).join(", ")}`,
+        "rating table columns",
+      );
     }
     const [match] = matches;
     if (match) {
-      if (dimensionColumns.has(match.key)) throw new ExtractionError(`rating table has two "${match.key}" columns`, "rating table columns");
+      if (dimensionColumns.has(match.key))
+        throw new ExtractionError(`rating table has two "${match.key}" columns`, "rating table columns");
       dimensionColumns.set(match.key, index);
     } else if (commitmentColumn === -1 && COMMITMENT_COLUMN.test(header)) {
       commitmentColumn = index;
@@ -54,8 +58,10 @@ function readHeader(headers: string[]): Omit<RatingTable, "table"> | null {
   // Two or more questions in one header row means the author meant a rating table.
   if (dimensionColumns.size < 2) return null;
   const missing = COLUMNS.filter((column) => !dimensionColumns.has(column.key)).map((c) => c.key);
-  if (missing.length > 0) throw new ExtractionError(`rating table has no column for: ${missing.join(", ")}`, "rating table columns");
-  if (commitmentColumn === -1) throw new ExtractionError("rating table has no commitment column", "rating table columns");
+  if (missing.length > 0)
+    throw new ExtractionError(`rating table has no column for: ${missing.join(", ")}`, "rating table columns");
+  if (commitmentColumn === -1)
+    throw new ExtractionError("rating table has no commitment column", "rating table columns");
   return { commitmentColumn, dimensionColumns };
 }
 
@@ -84,13 +90,21 @@ function readCommitments($: CheerioAPI, tables: RatingTable[]): CommitmentRecord
         continue;
       }
       const text = cells[commitmentColumn] ?? "";
-      if (!text) throw new ExtractionError(`a rating row has no commitment text: ${JSON.stringify(cells)}`, "commitment rows");
+      if (!text)
+        throw new ExtractionError(`a rating row has no commitment text: ${JSON.stringify(cells)}`, "commitment rows");
       const ratings: Record<string, string> = {};
       for (const [dimension, column] of dimensionColumns) {
         const label = cells[column];
         if (label) ratings[dimension] = label;
       }
-      commitments.push({ key: slugify(text), text, policy_area: policyArea, target_date: parseTargetDate(text), source_url: null, ratings });
+      commitments.push({
+        key: slugify(text),
+        text,
+        policy_area: policyArea,
+        target_date: parseTargetDate(text),
+        source_url: null,
+        ratings,
+      });
     }
   }
   expectCount("commitment rows in the rating tables", commitments.length, { min: 1 });
@@ -105,7 +119,11 @@ function readOverallRating($: CheerioAPI): string {
   $("p, li, dd, div, h2, h3, h4")
     .filter((_, element) => {
       const block = $(element);
-      return /\boverall\b/i.test(block.text()) && block.closest("table").length === 0 && block.children("p, li, div, table").length === 0;
+      return (
+        /\boverall\b/i.test(block.text()) &&
+        block.closest("table").length === 0 &&
+        block.children("p, li, div, table").length === 0
+      );
     })
     .each((_, element) => {
       const text = visibleText($, $(element));
@@ -114,7 +132,11 @@ function readOverallRating($: CheerioAPI): string {
         if (!verbatimByLevel.has(level)) verbatimByLevel.set(level, label!);
       }
     });
-  expectCount("overall rating of the evaluation (a statement outside the tables naming one rating)", verbatimByLevel.size, 1);
+  expectCount(
+    "overall rating of the evaluation (a statement outside the tables naming one rating)",
+    verbatimByLevel.size,
+    1,
+  );
   return [...verbatimByLevel.values()][0]!;
 }
 
@@ -125,7 +147,7 @@ function extract(html: string, { url }: StepContext) {
     .filter((_, element) => /^\s*HC\s+\d+\s*$/.test($(element).text()))
     .toArray()
     .map((element) => visibleText($, $(element)));
-  expectCount("paper number (an element reading just \"HC <number>\")", new Set(paperNumbers).size, 1);
+  expectCount('paper number (an element reading just "HC <number>")', new Set(paperNumbers).size, 1);
   const imprint = $("p")
     .toArray()
     .map((element) => /Published on (\d{1,2} [A-Za-z]+ \d{4})/.exec(collapseWhitespace($(element).text())))

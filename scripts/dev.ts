@@ -65,7 +65,17 @@ async function main(): Promise<void> {
 
   const dev: ChildProcess = spawn(
     "wrangler",
-    ["dev", "--test-scheduled", "--port", String(port), "--var", "FETCH_MODE:replay", "--var", `ADMIN_TOKEN:${adminToken}`, ...process.argv.slice(2)],
+    [
+      "dev",
+      "--test-scheduled",
+      "--port",
+      String(port),
+      "--var",
+      "FETCH_MODE:replay",
+      "--var",
+      `ADMIN_TOKEN:${adminToken}`,
+      ...process.argv.slice(2),
+    ],
     { cwd: root, stdio: "inherit" },
   );
   const stop = () => dev.kill("SIGINT");
@@ -78,9 +88,13 @@ async function main(): Promise<void> {
   const sources = await untilEverySourceHasRun(60_000);
   const { meta } = (await (await fetch(`${origin}/v1/scorecards`)).json()) as { meta: { total: number } };
   const failing = sources.filter((s) => s.health.consecutive_failures > 0).map((s) => s.id);
-  console.log(`[scorecard] ready at ${origin}: ${meta.total} scorecards from ${sources.length} sources. Try ${origin}/v1/scorecards`);
+  console.log(
+    `[scorecard] ready at ${origin}: ${meta.total} scorecards from ${sources.length} sources. Try ${origin}/v1/scorecards`,
+  );
   if (failing.length > 0) console.log(`[scorecard] failing sources (see ${origin}/v1/sources): ${failing.join(", ")}`);
-  console.log(`[scorecard] scheduled scrapes run every ${TICK_MS / 1000}s; trigger one with: curl "${origin}/__scheduled"`);
+  console.log(
+    `[scorecard] scheduled scrapes run every ${TICK_MS / 1000}s; trigger one with: curl "${origin}/__scheduled"`,
+  );
   setInterval(tick, TICK_MS);
 }
 

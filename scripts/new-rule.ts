@@ -4,6 +4,7 @@
 import { access, mkdir, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import * as prettier from "prettier";
 import type { Rule } from "../scrapers/lib/rule.ts";
 import { writeIndex } from "./rules-index.ts";
 import { runStepOn } from "./run-rule.ts";
@@ -28,7 +29,17 @@ const EXAMPLES = {
 </html>
 `,
   csv: `Commitment,Rating\r\nBuild 40 new hospitals by 2030,Requires improvement\r\n"Publish a workforce plan, by March 2025",Good\r\n`,
-  json: `${JSON.stringify({ title: "Example tracker", commitments: [{ text: "Build 40 new hospitals by 2030", rating: "Requires improvement" }, { text: "Publish a workforce plan by March 2025", rating: "Good" }] }, null, 2)}\n`,
+  json: `${JSON.stringify(
+    {
+      title: "Example tracker",
+      commitments: [
+        { text: "Build 40 new hospitals by 2030", rating: "Requires improvement" },
+        { text: "Publish a workforce plan by March 2025", rating: "Good" },
+      ],
+    },
+    null,
+    2,
+  )}\n`,
 };
 
 const EXTRACTORS = {
@@ -123,7 +134,8 @@ async function main(args: string[]): Promise<number> {
   const examplesDir = join(root, "scrapers", "examples", id);
   const pagePath = join(examplesDir, `example.${kind}`);
   await mkdir(examplesDir, { recursive: true });
-  await writeFile(modulePath, ruleModule(id, kind));
+  const style = await prettier.resolveConfig(modulePath);
+  await writeFile(modulePath, await prettier.format(ruleModule(id, kind), { ...style, filepath: modulePath }));
   await writeFile(pagePath, EXAMPLES[kind]);
   await writeIndex();
 

@@ -24,19 +24,26 @@ async function main(args: string[]): Promise<number> {
     return 2;
   }
   const token =
-    process.env.SCORECARD_ADMIN_TOKEN ?? (new URL(origin).hostname === "localhost" ? await readFile(ADMIN_TOKEN_FILE, "utf8").catch(() => null) : null);
+    process.env.SCORECARD_ADMIN_TOKEN ??
+    (new URL(origin).hostname === "localhost" ? await readFile(ADMIN_TOKEN_FILE, "utf8").catch(() => null) : null);
   if (!token) {
-    console.error("reprocess: set SCORECARD_ADMIN_TOKEN to the deployment's ADMIN_TOKEN (locally, npm start provides one).");
+    console.error(
+      "reprocess: set SCORECARD_ADMIN_TOKEN to the deployment's ADMIN_TOKEN (locally, npm start provides one).",
+    );
     return 2;
   }
   const lastReprocess = async () => {
     const response = await fetch(`${origin}/v1/sources/${sourceId}`);
-    if (!response.ok) throw new Error(((await response.json()) as { detail?: string }).detail ?? `HTTP ${response.status}`);
+    if (!response.ok)
+      throw new Error(((await response.json()) as { detail?: string }).detail ?? `HTTP ${response.status}`);
     const { recent_runs } = (await response.json()) as { recent_runs: Run[] };
     return recent_runs.find((run) => run.trigger === "reprocess");
   };
   const before = await lastReprocess();
-  const queued = await fetch(`${origin}/v1/admin/sources/${sourceId}/reprocess`, { method: "POST", headers: { Authorization: `Bearer ${token}` } });
+  const queued = await fetch(`${origin}/v1/admin/sources/${sourceId}/reprocess`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${token}` },
+  });
   if (queued.status !== 202) {
     console.error(`reprocess: ${queued.status} ${await queued.text()}`);
     return 1;
@@ -46,7 +53,9 @@ async function main(args: string[]): Promise<number> {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const run = await lastReprocess();
     if (run && run.id !== before?.id && run.finished_at) {
-      console.log(`${run.outcome}: ${run.observations_added ?? 0} observations and ${run.changes_added ?? 0} change events rebuilt${run.error ? ` (${run.error})` : ""}`);
+      console.log(
+        `${run.outcome}: ${run.observations_added ?? 0} observations and ${run.changes_added ?? 0} change events rebuilt${run.error ? ` (${run.error})` : ""}`,
+      );
       return run.outcome === "ok" ? 0 : 1;
     }
   }

@@ -36,23 +36,34 @@ function cut(text: string, width: number): string {
 /** A readable table for a terminal. */
 export function renderTable(rule: Rule, output: RuleOutput, width = 160): string {
   if ("links" in output) {
-    return [`${rule.id}: step "${output.step}" found ${output.links.length} link(s)`, ...output.links.map((l) => `  → ${l.url}`)].join("\n");
+    return [
+      `${rule.id}: step "${output.step}" found ${output.links.length} link(s)`,
+      ...output.links.map((l) => `  → ${l.url}`),
+    ].join("\n");
   }
   const [scorecard] = output.scorecards;
-  const dims = rule.dimensions.map((d) => d.key);
-  const rating = (c: (typeof output.commitments)[number], d: string) => (c.ratings[d] ? `${c.ratings[d]!.label} (${c.ratings[d]!.band})` : "");
+  type Row = (typeof output.commitments)[number];
+  const rating = (c: Row, d: string) => (c.ratings[d] ? `${c.ratings[d]!.label} (${c.ratings[d]!.band})` : "");
   // Each column as wide as its content, within a cap; the commitment text takes the rest.
-  const widthOf = (title: string, values: string[], cap: number) => Math.min(cap, Math.max(title.length, ...values.map((v) => v.length)));
+  const column = (title: string, cap: number, value: (c: Row) => string) => ({
+    title,
+    value,
+    width: Math.min(cap, Math.max(title.length, ...output.commitments.map((c) => value(c).length))),
+  });
   const columns = [
-    { title: "key", width: widthOf("key", output.commitments.map((c) => c.key), 28), value: (c: (typeof output.commitments)[number]) => c.key },
-    { title: "policy area", width: widthOf("policy area", output.commitments.map((c) => c.policy_area ?? ""), 24), value: (c: (typeof output.commitments)[number]) => c.policy_area ?? "" },
-    { title: "target", width: 10, value: (c: (typeof output.commitments)[number]) => c.target_date ?? "" },
-    ...dims.map((d) => ({ title: d, width: widthOf(d, output.commitments.map((c) => rating(c, d)), 32), value: (c: (typeof output.commitments)[number]) => rating(c, d) })),
+    column("key", 28, (c) => c.key),
+    column("policy area", 24, (c) => c.policy_area ?? ""),
+    column("target", 10, (c) => c.target_date ?? ""),
+    ...rule.dimensions.map((d) => column(d.key, 32, (c) => rating(c, d.key))),
   ];
   const textWidth = Math.max(30, width - columns.reduce((sum, column) => sum + column.width + 2, 0));
   const header = [...columns.map((column) => cut(column.title, column.width)), cut("commitment", textWidth)].join("  ");
-  const rows = output.commitments.map((c) => [...columns.map((column) => cut(column.value(c), column.width)), cut(c.text, textWidth)].join("  "));
-  const overall = scorecard!.overall ? `  overall: ${scorecard!.overall} (${mapLabel(rule.vocabulary, scorecard!.overall).band})` : "";
+  const rows = output.commitments.map((c) =>
+    [...columns.map((column) => cut(column.value(c), column.width)), cut(c.text, textWidth)].join("  "),
+  );
+  const overall = scorecard!.overall
+    ? `  overall: ${scorecard!.overall} (${mapLabel(rule.vocabulary, scorecard!.overall).band})`
+    : "";
   return [
     `${scorecard!.title}`,
     `  ${scorecard!.publisher}${scorecard!.published_on ? `, ${scorecard!.published_on}` : ""}  ${scorecard!.url}`,

@@ -21,7 +21,9 @@ const GoldenSchema = v.object({
   output: v.unknown(),
 });
 
-const color = process.stdout.isTTY ? (code: number, text: string) => `\x1b[${code}m${text}\x1b[0m` : (_: number, text: string) => text;
+const color = process.stdout.isTTY
+  ? (code: number, text: string) => `\x1b[${code}m${text}\x1b[0m`
+  : (_: number, text: string) => text;
 
 /** A unified-style diff of two JSON values, with three lines of context. */
 function jsonDiff(expected: unknown, actual: unknown): string {
@@ -62,7 +64,9 @@ async function main(args: string[]): Promise<number> {
     const dir = examplesDir(rule.id);
     const goldens = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith(".expected.json")).sort();
     if (goldens.length === 0) {
-      console.log(color(31, `✗ ${rule.id}: no golden files in ${relative(root, dir)}/ (npm run rules:new creates one)`));
+      console.log(
+        color(31, `✗ ${rule.id}: no golden files in ${relative(root, dir)}/ (npm run rules:new creates one)`),
+      );
       failures++;
       continue;
     }
@@ -93,7 +97,8 @@ async function main(args: string[]): Promise<number> {
     }
   }
   console.log(`\nrules:check: ${checked} pages checked, ${failures} failed${update ? " (--update)" : ""}`);
-  if (failures > 0 && !update) console.log("If the change is intended, review the diff and run: npm run rules:check -- --update");
+  if (failures > 0 && !update)
+    console.log("If the change is intended, review the diff and run: npm run rules:check -- --update");
   return failures > 0 ? 1 : 0;
 }
 

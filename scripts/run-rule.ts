@@ -4,7 +4,16 @@ import { readFile } from "node:fs/promises";
 import { extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { findRule, RULES } from "../scrapers/index.ts";
-import { DOCUMENT_KINDS, expectCount, extractStep, stepFor, validateExtraction, type DocumentKind, type Link, type Rule } from "../scrapers/lib/rule.ts";
+import {
+  DOCUMENT_KINDS,
+  expectCount,
+  extractStep,
+  stepFor,
+  validateExtraction,
+  type DocumentKind,
+  type Link,
+  type Rule,
+} from "../scrapers/lib/rule.ts";
 import { decodeBody, Fetcher, fetchPolicy, memoryPolitenessStore } from "../src/pipeline/fetch.ts";
 import { extractionJson, linksJson, type RuleOutput } from "./rule-output.ts";
 
@@ -16,11 +25,19 @@ export function loadRule(id: string): Rule {
   return rule;
 }
 
-const KIND_BY_EXTENSION: Record<string, DocumentKind> = { ".html": "html", ".htm": "html", ".csv": "csv", ".json": "json" };
+const KIND_BY_EXTENSION: Record<string, DocumentKind> = {
+  ".html": "html",
+  ".htm": "html",
+  ".csv": "csv",
+  ".json": "json",
+};
 
 export function kindOfFile(path: string): DocumentKind {
   const kind = KIND_BY_EXTENSION[extname(path).toLowerCase()];
-  if (!kind) throw new UsageError(`Cannot tell what kind of document ${path} is: name it .html, .csv or .json (${DOCUMENT_KINDS.join(", ")}).`);
+  if (!kind)
+    throw new UsageError(
+      `Cannot tell what kind of document ${path} is: name it .html, .csv or .json (${DOCUMENT_KINDS.join(", ")}).`,
+    );
   return kind;
 }
 

@@ -24,7 +24,8 @@ async function main(args: string[]): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof UsageError) console.error(`scrape: ${error.message}`);
-    else if (error instanceof ExtractionError) console.error(`scrape: drift: the page does not look as rule "${ruleId}" expects. ${error.message}`);
+    else if (error instanceof ExtractionError)
+      console.error(`scrape: drift: the page does not look as rule "${ruleId}" expects. ${error.message}`);
     else console.error(`scrape: ${(error as Error).message}`);
     return 1;
   }

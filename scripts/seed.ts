@@ -31,7 +31,9 @@ export async function seedLocal(): Promise<void> {
   } finally {
     await proxy.dispose();
   }
-  console.log(`[scorecard] seeded ${seeds.sources.length} sources and ${Object.keys(archive).length} saved pages locally`);
+  console.log(
+    `[scorecard] seeded ${seeds.sources.length} sources and ${Object.keys(archive).length} saved pages locally`,
+  );
 }
 
 async function seedRemote(): Promise<void> {

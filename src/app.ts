@@ -16,7 +16,8 @@ app.use("/v1/*", async (c, next) => {
   await next();
   if (c.req.path.startsWith("/v1/admin/")) return;
   // Newsrooms embed these; a minute of staleness is cheap, and the data changes at most per scrape.
-  if (c.req.method === "GET" && c.res.status === 200) c.header("Cache-Control", "public, max-age=60, stale-while-revalidate=600");
+  if (c.req.method === "GET" && c.res.status === 200)
+    c.header("Cache-Control", "public, max-age=60, stale-while-revalidate=600");
 });
 
 app.route("/health", health);

@@ -16,7 +16,13 @@ const TITLES: Record<number, string> = {
 };
 
 export function problem(c: Context, status: ContentfulStatusCode, detail: string): Response {
-  const body = { type: "about:blank", title: TITLES[status] ?? "Error", status, detail, instance: new URL(c.req.url).pathname };
+  const body = {
+    type: "about:blank",
+    title: TITLES[status] ?? "Error",
+    status,
+    detail,
+    instance: new URL(c.req.url).pathname,
+  };
   return c.body(JSON.stringify(body), status, { "Content-Type": "application/problem+json" });
 }
 
@@ -44,12 +50,21 @@ export function valid<T extends "param" | "query", S extends v.GenericSchema>(ta
 }
 
 export const idParam = v.object({
-  id: v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9-]{0,199}$/, "an id is a lower-case slug such as hsc-expert-panel-hc-780")),
+  id: v.pipe(
+    v.string(),
+    v.regex(/^[a-z0-9][a-z0-9-]{0,199}$/, "an id is a lower-case slug such as hsc-expert-panel-hc-780"),
+  ),
 });
 
 const integer = (min: number, max: number, fallback: number) =>
   v.optional(
-    v.pipe(v.string(), v.regex(/^\d+$/, "must be a whole number"), v.transform(Number), v.minValue(min), v.maxValue(max)),
+    v.pipe(
+      v.string(),
+      v.regex(/^\d+$/, "must be a whole number"),
+      v.transform(Number),
+      v.minValue(min),
+      v.maxValue(max),
+    ),
     String(fallback),
   );
 

@@ -35,7 +35,11 @@ export function seedSources(seeds: SeedFile): SourceInput[] {
   });
 }
 
-export async function loadSeeds(env: Pick<Env, "DB" | "ARCHIVE">, seeds: SeedFile, archive: SeedArchive): Promise<void> {
+export async function loadSeeds(
+  env: Pick<Env, "DB" | "ARCHIVE">,
+  seeds: SeedFile,
+  archive: SeedArchive,
+): Promise<void> {
   await upsertSources(env.DB, seedSources(seeds));
   for (const [url, { body, contentType }] of Object.entries(archive)) {
     await env.ARCHIVE.put(replayKey(url), body, { httpMetadata: { contentType } });

@@ -60,9 +60,12 @@ describe("errors", () => {
     await expectProblem("/v1/commitments/nothing-here", 404, /no commitment "nothing-here"/);
   });
 
-  it.each(["/v1/scorecards/HC%20780", "/v1/commitments/%27%3B%20DROP%20TABLE%20sources"])("400s a malformed id: %s", async (path) => {
-    await expectProblem(path, 400, /id: an id is a lower-case slug/);
-  });
+  it.each(["/v1/scorecards/HC%20780", "/v1/commitments/%27%3B%20DROP%20TABLE%20sources"])(
+    "400s a malformed id: %s",
+    async (path) => {
+      await expectProblem(path, 400, /id: an id is a lower-case slug/);
+    },
+  );
 
   it("404s an unknown path", async () => {
     await expectProblem("/v2/anything", 404, /Nothing is served at GET \/v2\/anything/);

@@ -8,7 +8,10 @@ import { runCron } from "./helpers.ts";
 const server = env.TEST_SERVER;
 
 function fetcher(overrides: Partial<FetchPolicy> = {}) {
-  return new Fetcher({ ...fetchPolicy(env), minHostIntervalMs: 0, retryBaseMs: 10, ...overrides }, d1PolitenessStore(env.DB));
+  return new Fetcher(
+    { ...fetchPolicy(env), minHostIntervalMs: 0, retryBaseMs: 10, ...overrides },
+    d1PolitenessStore(env.DB),
+  );
 }
 
 async function requests(): Promise<{ path: string; at: number; headers: Record<string, string> }[]> {
@@ -34,7 +37,9 @@ describe("the fetcher", () => {
 
   it("respects robots.txt", async () => {
     await robots("User-agent: *\nDisallow: /page/private\n");
-    await expect(fetcher().fetch(`${server}/page/private`)).rejects.toThrow(/robots\.txt at .* disallows .*\/page\/private for ScorecardBot/);
+    await expect(fetcher().fetch(`${server}/page/private`)).rejects.toThrow(
+      /robots\.txt at .* disallows .*\/page\/private for ScorecardBot/,
+    );
     await expect(fetcher().fetch(`${server}/page/public`)).resolves.toMatchObject({ status: 200 });
     expect((await pages()).map((r) => r.path)).toEqual(["/page/public"]);
   });
@@ -57,13 +62,18 @@ describe("the fetcher", () => {
     await expect(fetcher().fetch(`${server}/page`)).resolves.toMatchObject({ status: 200 }); // 404
     await env.DB.prepare("DELETE FROM robots_cache").run();
     await robots("", 503);
-    await expect(fetcher({ maxAttempts: 1 }).fetch(`${server}/page`)).rejects.toThrow(/robots\.txt .* answered HTTP 503/);
+    await expect(fetcher({ maxAttempts: 1 }).fetch(`${server}/page`)).rejects.toThrow(
+      /robots\.txt .* answered HTTP 503/,
+    );
   });
 
   it("sends a conditional GET and reports 304 as not modified", async () => {
     const first = await fetcher().fetch(`${server}/page?etag=v7`);
     expect(first).toMatchObject({ etag: '"v7"', lastModified: "Fri, 17 Feb 2023 09:00:00 GMT" });
-    const again = await fetcher().fetch(`${server}/page?etag=v7`, { etag: '"v7"', last_modified: "Fri, 17 Feb 2023 09:00:00 GMT" });
+    const again = await fetcher().fetch(`${server}/page?etag=v7`, {
+      etag: '"v7"',
+      last_modified: "Fri, 17 Feb 2023 09:00:00 GMT",
+    });
     expect(again).toBe("not-modified");
     const conditional = (await pages())[1]!;
     expect(conditional.headers["if-none-match"]).toBe('"v7"');
@@ -81,13 +91,21 @@ describe("the fetcher", () => {
   });
 
   it("gives up on an answer that takes too long", async () => {
-    await expect(fetcher({ timeoutMs: 200 }).fetch(`${server}/slow?ms=5000`)).rejects.toThrow(/no answer within 200 ms/);
+    await expect(fetcher({ timeoutMs: 200 }).fetch(`${server}/slow?ms=5000`)).rejects.toThrow(
+      /no answer within 200 ms/,
+    );
   });
 
   it("caps the body size, whether or not the server declares it", async () => {
-    await expect(fetcher({ maxBodyBytes: 1000 }).fetch(`${server}/big?bytes=5000`)).rejects.toThrow(/5000 bytes, over the 1000-byte cap/);
-    await expect(fetcher({ maxBodyBytes: 1000 }).fetch(`${server}/big?bytes=5000&declare=no`)).rejects.toThrow(/over the 1000-byte cap/);
-    await expect(fetcher({ maxBodyBytes: 1000 }).fetch(`${server}/big?bytes=999`)).resolves.toMatchObject({ status: 200 });
+    await expect(fetcher({ maxBodyBytes: 1000 }).fetch(`${server}/big?bytes=5000`)).rejects.toThrow(
+      /5000 bytes, over the 1000-byte cap/,
+    );
+    await expect(fetcher({ maxBodyBytes: 1000 }).fetch(`${server}/big?bytes=5000&declare=no`)).rejects.toThrow(
+      /over the 1000-byte cap/,
+    );
+    await expect(fetcher({ maxBodyBytes: 1000 }).fetch(`${server}/big?bytes=999`)).resolves.toMatchObject({
+      status: 200,
+    });
   });
 
   it("retries 5xx with exponential backoff", async () => {
@@ -106,9 +124,9 @@ describe("the fetcher", () => {
   });
 
   it("fails instead of waiting out a long Retry-After, and after its last attempt", async () => {
-    await expect(fetcher({ maxRetryAfterMs: 1000 }).fetch(`${server}/flaky/c?fail=1&status=429&retryAfter=120`)).rejects.toThrow(
-      /HTTP 429 and asked to wait 120 s/,
-    );
+    await expect(
+      fetcher({ maxRetryAfterMs: 1000 }).fetch(`${server}/flaky/c?fail=1&status=429&retryAfter=120`),
+    ).rejects.toThrow(/HTTP 429 and asked to wait 120 s/);
     await expect(fetcher().fetch(`${server}/flaky/d?fail=5&status=500`)).rejects.toThrow(/answered HTTP 500/);
     expect((await pages()).filter((r) => r.path.startsWith("/flaky/d"))).toHaveLength(3);
   });
@@ -116,7 +134,9 @@ describe("the fetcher", () => {
 
 describe("a run against a live server", () => {
   it("sends the stored ETag, and turns a 304 into an unchanged run that reuses the archived page", async () => {
-    await upsertSources(env.DB, [{ id: "local-report", rule_id: "hsc-expert-panel", url: `${server}/report.html`, title: "Local", schedule: "1d" }]);
+    await upsertSources(env.DB, [
+      { id: "local-report", rule_id: "hsc-expert-panel", url: `${server}/report.html`, title: "Local", schedule: "1d" },
+    ]);
     await runCron(new Date("2026-01-01T00:00:00Z"));
     await runCron(new Date("2026-01-02T00:00:00Z"));
     const { results } = await env.DB.prepare(

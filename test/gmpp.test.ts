@@ -10,9 +10,27 @@ import { api, count, makeAllDue, publish, runCron, seed, seeded } from "./helper
 // Expected figures were counted from the raw CSVs independently of this code (see the note on
 // issue 3): projects per year, bands per year, and rating moves between consecutive years.
 const YEARS = [
-  { source: "gmpp-2022-23", file: "gmpp_2022_23.csv", projects: 244, ipa: { "not-rated": 122, amber: 88, red: 18, exempt: 11, green: 5 }, sro: { amber: 95, "not-rated": 113, green: 21, exempt: 10, red: 5 } },
-  { source: "gmpp-2024-25", file: "gmpp_2024_25.csv", projects: 213, ipa: { "not-rated": 113, amber: 61, red: 20, exempt: 14, green: 5 }, sro: { amber: 74, "not-rated": 89, red: 11, green: 25, exempt: 14 } },
-  { source: "gmpp-2025-26", file: "gmpp_2025_26.csv", projects: 189, ipa: { "not-rated": 92, amber: 51, exempt: 16, red: 24, green: 6 }, sro: { amber: 58, "not-rated": 82, exempt: 16, green: 23, red: 10 } },
+  {
+    source: "gmpp-2022-23",
+    file: "gmpp_2022_23.csv",
+    projects: 244,
+    ipa: { "not-rated": 122, amber: 88, red: 18, exempt: 11, green: 5 },
+    sro: { amber: 95, "not-rated": 113, green: 21, exempt: 10, red: 5 },
+  },
+  {
+    source: "gmpp-2024-25",
+    file: "gmpp_2024_25.csv",
+    projects: 213,
+    ipa: { "not-rated": 113, amber: 61, red: 20, exempt: 14, green: 5 },
+    sro: { amber: 74, "not-rated": 89, red: 11, green: 25, exempt: 14 },
+  },
+  {
+    source: "gmpp-2025-26",
+    file: "gmpp_2025_26.csv",
+    projects: 189,
+    ipa: { "not-rated": 92, amber: 51, exempt: 16, red: 24, green: 6 },
+    sro: { amber: 58, "not-rated": 82, exempt: 16, green: 23, red: 10 },
+  },
 ];
 
 const csvUrl = (file: string) => `https://assets.publishing.service.gov.uk/media/reconstructed-sample/${file}`;
@@ -54,7 +72,10 @@ describe("gmpp on the real CSVs", () => {
     const byKey = (file: string) => new Map(extract(file).commitments.map((c) => [c.key, c]));
     const labels = extract("gmpp_2024_25.csv").commitments.map((c) => c.ratings.ipa!);
     expect(labels).toContain("Section 24 - National security");
-    expect(mapLabel("ipa-dca-3", "Section 24 - National security")).toMatchObject({ band: "exempt", label: "Section 24 - National security" });
+    expect(mapLabel("ipa-dca-3", "Section 24 - National security")).toMatchObject({
+      band: "exempt",
+      label: "Section 24 - National security",
+    });
     expect(mapLabel("ipa-dca-3", "")).toMatchObject({ band: "not-rated" });
     expect(byKey("gmpp_2022_23.csv").get("DHSC_0067_2021-Q3")!.ratings).toEqual({ ipa: "NA", sro: "Amber" });
     expect(byKey("gmpp_2025_26.csv").get("DHSC_0067_2021-Q3")!.ratings).toEqual({ ipa: "GREEN", sro: "" });
@@ -64,7 +85,9 @@ describe("gmpp on the real CSVs", () => {
     const csv = csvText("gmpp_2022_23.csv");
     expect(csv.charCodeAt(0)).toBe(0xfeff);
     const early = extract("gmpp_2022_23.csv").commitments.find((c) => c.ratings.ipa!.startsWith("Early planning"))!;
-    expect(early.ratings.ipa).toBe("Early planning GMPP project \r\n\r\n(The project has not yet passed SOC, or its programme equivalent)");
+    expect(early.ratings.ipa).toBe(
+      "Early planning GMPP project \r\n\r\n(The project has not yet passed SOC, or its programme equivalent)",
+    );
     expect(mapLabel("ipa-dca-3", early.ratings.ipa!).band).toBe("not-rated");
   });
 
@@ -87,7 +110,9 @@ describe("gmpp through the pipeline", () => {
   it("follows the publication's Content API item to its CSV attachment", async () => {
     await seed(["gmpp-2024-25"]);
     await runCron();
-    const { data } = await (await api("/v1/scorecards")).json<{ data: { id: string; title: string; url: string; commitment_count: number; overall: unknown }[] }>();
+    const { data } = await (
+      await api("/v1/scorecards")
+    ).json<{ data: { id: string; title: string; url: string; commitment_count: number; overall: unknown }[] }>();
     expect(data).toEqual([
       expect.objectContaining({
         id: "gmpp-nista-annual-report-2024-2025",
@@ -99,7 +124,11 @@ describe("gmpp through the pipeline", () => {
     ]);
     const { results } = await env.DB.prepare("SELECT step, url, http_status FROM snapshots ORDER BY id").all();
     expect(results).toEqual([
-      { step: "publication", url: "https://www.gov.uk/api/content/government/publications/nista-annual-report-2024-2025", http_status: 200 },
+      {
+        step: "publication",
+        url: "https://www.gov.uk/api/content/government/publications/nista-annual-report-2024-2025",
+        http_status: 200,
+      },
       { step: "projects", url: csvUrl("gmpp_2024_25.csv"), http_status: 200 },
     ]);
   });
@@ -107,7 +136,9 @@ describe("gmpp through the pipeline", () => {
   it("ingesting 2022-23, 2024-25 then 2025-26 records one change event per rating that moved, and nothing else", async () => {
     await ingestInOrder();
     expect(await count("commitments")).toBe(311); // 309 IDs, and 2 rows without one
-    const { results } = await env.DB.prepare("SELECT dimension, count(*) AS n FROM changes GROUP BY dimension ORDER BY dimension").all();
+    const { results } = await env.DB.prepare(
+      "SELECT dimension, count(*) AS n FROM changes GROUP BY dimension ORDER BY dimension",
+    ).all();
     expect(results).toEqual([
       { dimension: "ipa", n: 39 },
       { dimension: "sro", n: 42 },
@@ -115,13 +146,17 @@ describe("gmpp through the pipeline", () => {
     const moved = await env.DB.prepare("SELECT count(DISTINCT commitment_id) AS n FROM changes").first<{ n: number }>();
     expect(moved!.n).toBe(69);
     // Every change is between two ratings; a move into or out of "exempt" or "not rated" is not one.
-    const states = await env.DB.prepare("SELECT count(*) AS n FROM changes WHERE from_band NOT IN ('green','amber','red') OR to_band NOT IN ('green','amber','red')").first<{ n: number }>();
+    const states = await env.DB.prepare(
+      "SELECT count(*) AS n FROM changes WHERE from_band NOT IN ('green','amber','red') OR to_band NOT IN ('green','amber','red')",
+    ).first<{ n: number }>();
     expect(states!.n).toBe(0);
   });
 
   it("follows one project's ratings across the three years", async () => {
     await ingestInOrder();
-    const project = await (await api("/v1/commitments/gmpp-dhsc-0067-2021-q3")).json<{
+    const project = await (
+      await api("/v1/commitments/gmpp-dhsc-0067-2021-q3")
+    ).json<{
       scorecards: { id: string }[];
       history: { dimension: string; label: string; band: string }[];
       changes: { dimension: string; from: { label: string }; to: { label: string } }[];
@@ -131,8 +166,16 @@ describe("gmpp through the pipeline", () => {
       "gmpp-nista-annual-report-2024-2025",
       "gmpp-nista-major-projects-annual-report-2025-26",
     ]);
-    expect(project.history.filter((o) => o.dimension === "ipa").map((o) => `${o.label}:${o.band}`)).toEqual(["NA:not-rated", "AMBER:amber", "GREEN:green"]);
-    expect(project.history.filter((o) => o.dimension === "sro").map((o) => `${o.label}:${o.band}`)).toEqual(["Amber:amber", ":not-rated", ":not-rated"]);
+    expect(project.history.filter((o) => o.dimension === "ipa").map((o) => `${o.label}:${o.band}`)).toEqual([
+      "NA:not-rated",
+      "AMBER:amber",
+      "GREEN:green",
+    ]);
+    expect(project.history.filter((o) => o.dimension === "sro").map((o) => `${o.label}:${o.band}`)).toEqual([
+      "Amber:amber",
+      ":not-rated",
+      ":not-rated",
+    ]);
     expect(project.changes.map((c) => `${c.dimension} ${c.from.label} → ${c.to.label}`)).toEqual(["ipa AMBER → GREEN"]);
   });
 
@@ -157,15 +200,24 @@ describe("gmpp drift", () => {
     await makeAllDue();
     await runCron();
     const run = await env.DB.prepare("SELECT outcome, failed_check, error FROM runs ORDER BY id DESC LIMIT 1").first();
-    expect(run).toMatchObject({ outcome: "drift", failed_check: "drop threshold", error: expect.stringMatching(/dropped from 213 to \d+/) });
+    expect(run).toMatchObject({
+      outcome: "drift",
+      failed_check: "drop threshold",
+      error: expect.stringMatching(/dropped from 213 to \d+/),
+    });
     expect(await (await api("/v1/scorecards/gmpp-nista-annual-report-2024-2025")).json()).toEqual(before);
-    const source = await env.DB.prepare("SELECT consecutive_failures, last_failed_check FROM sources WHERE id = 'gmpp-2024-25'").first();
+    const source = await env.DB.prepare(
+      "SELECT consecutive_failures, last_failed_check FROM sources WHERE id = 'gmpp-2024-25'",
+    ).first();
     expect(source).toEqual({ consecutive_failures: 1, last_failed_check: "drop threshold" });
   });
 
   it("a file whose assessment column was renamed is drift, naming the column", async () => {
     await seed(["gmpp-2024-25"]);
-    await publish(csvUrl("gmpp_2024_25.csv"), csvText("gmpp_2024_25.csv").replace("IPA Delivery Confidence Assessment", "IPA View"));
+    await publish(
+      csvUrl("gmpp_2024_25.csv"),
+      csvText("gmpp_2024_25.csv").replace("IPA Delivery Confidence Assessment", "IPA View"),
+    );
     await runCron();
     const run = await env.DB.prepare("SELECT outcome, failed_check FROM runs ORDER BY id DESC LIMIT 1").first();
     expect(run).toEqual({ outcome: "drift", failed_check: 'csv column "ipa"' });

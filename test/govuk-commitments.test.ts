@@ -8,8 +8,12 @@ const DWP = `${API}/dwp-single-departmental-plan-2015-to-2020/dwp-single-departm
 const RAIL = `${API}/a-strategic-vision-for-rail/connecting-people-a-strategic-vision-for-rail`;
 const BUDGET = `${API}/spring-budget-2017-documents/spring-budget-2017`;
 
-const extract = (url: string) => validateExtraction(rule, extractStep(rule).extract(seeded.archive[url]!.body, { url, carried: {} }));
-const dated = (url: string) => extract(url).commitments.filter((c) => c.target_date).map((c) => [c.target_date, c.text.slice(0, 60)]);
+const extract = (url: string) =>
+  validateExtraction(rule, extractStep(rule).extract(seeded.archive[url]!.body, { url, carried: {} }));
+const dated = (url: string) =>
+  extract(url)
+    .commitments.filter((c) => c.target_date)
+    .map((c) => [c.target_date, c.text.slice(0, 60)]);
 
 describe("govuk-commitments on real GOV.UK publications", () => {
   it("reads a departmental plan's numbered objectives, linked to their section", () => {
@@ -52,14 +56,18 @@ describe("govuk-commitments on real GOV.UK publications", () => {
     ]);
     const budget = dated(BUDGET);
     expect(budget.find(([, text]) => text!.startsWith("Of these 140 schools, 30 will open"))?.[0]).toBe("2020-09");
-    expect(budget.find(([, text]) => text!.startsWith("In the interim, the government will reduce"))?.[0]).toBe("2021-03");
+    expect(budget.find(([, text]) => text!.startsWith("In the interim, the government will reduce"))?.[0]).toBe(
+      "2021-03",
+    );
   });
 
   it("keeps each commitment's section heading and a link back to it", () => {
     const crossrail = extract(RAIL).commitments.find((c) => c.text.includes("Crossrail will be fully open"))!;
     expect(crossrail.text).toMatch(/^In London/); // the paragraph number "2.20" is not part of the sentence
     expect(crossrail.policy_area).toBe("Expanding commuter routes");
-    expect(crossrail.source_url).toMatch(/^https:\/\/www\.gov\.uk\/government\/publications\/a-strategic-vision-for-rail\/connecting-people-a-strategic-vision-for-rail#/);
+    expect(crossrail.source_url).toMatch(
+      /^https:\/\/www\.gov\.uk\/government\/publications\/a-strategic-vision-for-rail\/connecting-people-a-strategic-vision-for-rail#/,
+    );
   });
 
   it("leaves out forecasts, which are dated but promise nothing", () => {
@@ -74,7 +82,9 @@ describe("govuk-commitments through the pipeline", () => {
     await seed(["govuk-dwp-single-departmental-plan-2015-to-2020"]);
     await runCron();
     expect(await count("observations")).toBe(0);
-    const scorecard = await (await api("/v1/scorecards/govuk-commitments-dwp-single-departmental-plan-2015-to-2020")).json<{
+    const scorecard = await (
+      await api("/v1/scorecards/govuk-commitments-dwp-single-departmental-plan-2015-to-2020")
+    ).json<{
       vocabulary: string;
       dimensions: unknown[];
       commitments: { target_date: string | null; ratings: object; source_url: string }[];
@@ -82,7 +92,16 @@ describe("govuk-commitments through the pipeline", () => {
     expect(scorecard.vocabulary).toBe("unrated");
     expect(scorecard.dimensions).toEqual([]);
     expect(scorecard.commitments).toHaveLength(8);
-    expect(scorecard.commitments.map((c) => c.target_date)).toEqual([null, null, null, null, null, "2020", "2020-03", "2020"]);
+    expect(scorecard.commitments.map((c) => c.target_date)).toEqual([
+      null,
+      null,
+      null,
+      null,
+      null,
+      "2020",
+      "2020-03",
+      "2020",
+    ]);
     expect(scorecard.commitments.every((c) => Object.keys(c.ratings).length === 0)).toBe(true);
   });
 });

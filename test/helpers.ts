@@ -29,7 +29,10 @@ export function seedPage(sourceId: string): string {
 
 /** Loads the seed set, optionally only some of its sources. */
 export async function seed(only?: string[]): Promise<void> {
-  const seeds: SeedFile = { ...seeded.seeds, sources: seeded.seeds.sources.filter((s) => !only || only.includes(s.id)) };
+  const seeds: SeedFile = {
+    ...seeded.seeds,
+    sources: seeded.seeds.sources.filter((s) => !only || only.includes(s.id)),
+  };
   await loadSeeds(env, seeds, seeded.archive);
 }
 
@@ -49,7 +52,9 @@ export async function enqueueByCron(at: Date = new Date()): Promise<JobMessage[]
       for (const message of messages) sent.push(message.body);
     },
   };
-  const envWithQueue = new Proxy(env, { get: (target, key) => (key === "SCRAPE_QUEUE" ? queue : Reflect.get(target, key)) });
+  const envWithQueue = new Proxy(env, {
+    get: (target, key) => (key === "SCRAPE_QUEUE" ? queue : Reflect.get(target, key)),
+  });
   const ctx = createExecutionContext();
   await worker.scheduled(createScheduledController({ scheduledTime: at, cron: "*/15 * * * *" }), envWithQueue, ctx);
   await waitOnExecutionContext(ctx);
@@ -60,7 +65,9 @@ export async function enqueueByCron(at: Date = new Date()): Promise<JobMessage[]
 export async function deliver(jobs: JobMessage[]) {
   const results = [];
   for (const [index, body] of jobs.entries()) {
-    const batch = createMessageBatch<JobMessage>("scorecard-scrape", [{ id: `job-${index}`, timestamp: new Date(), attempts: 1, body }]);
+    const batch = createMessageBatch<JobMessage>("scorecard-scrape", [
+      { id: `job-${index}`, timestamp: new Date(), attempts: 1, body },
+    ]);
     const ctx = createExecutionContext();
     await worker.queue(batch, env);
     results.push(await getQueueResult(batch, ctx));

@@ -27,7 +27,11 @@ describe("hsc-expert-panel on the reconstructed sample pages", () => {
       "Workforce digital literacy and the digital workforce",
     ]);
     const [nhsApp, , records, gpData, strategy, ddat] = commitments;
-    expect(nhsApp).toMatchObject({ key: "75-percent-of-adults-registered-for-the-nhs-app-by-2024-68", target_date: "2024", ratings: {} });
+    expect(nhsApp).toMatchObject({
+      key: "75-percent-of-adults-registered-for-the-nhs-app-by-2024-68",
+      target_date: "2024",
+      ratings: {},
+    });
     expect(records!.ratings).toEqual({ overall: "Inadequate" });
     expect(gpData!.ratings).toEqual({ overall: "INADEQUATE" });
     expect(strategy!.ratings).toEqual({
@@ -39,7 +43,13 @@ describe("hsc-expert-panel on the reconstructed sample pages", () => {
     });
     expect(ddat).toMatchObject({
       target_date: "2030",
-      ratings: { met: "Inadequate", funding: "inadequate", impact: "Inadequate", appropriateness: "Inadequate", overall: "Inadequate*" },
+      ratings: {
+        met: "Inadequate",
+        funding: "inadequate",
+        impact: "Inadequate",
+        appropriateness: "Inadequate",
+        overall: "Inadequate*",
+      },
     });
   });
 
@@ -53,7 +63,9 @@ describe("hsc-expert-panel on the reconstructed sample pages", () => {
     ]);
     expect(maternity.commitments.every((c) => c.policy_area === null)).toBe(true);
     const cancer = extract("hsc-expert-panel-hc-1025");
-    expect(cancer.commitments.map((c) => c.text)[0]).toBe("Expand the capacity and skills of the cancer workforce by 2021");
+    expect(cancer.commitments.map((c) => c.text)[0]).toBe(
+      "Expand the capacity and skills of the cancer workforce by 2021",
+    );
     expect(cancer.commitments.every((c) => Object.keys(c.ratings).length === 0)).toBe(true);
   });
 
@@ -115,7 +127,10 @@ describe("hsc-expert-panel fails loudly when the layout drifts", () => {
   });
 
   it("when a question's column is gone", () => {
-    const withoutFunding = page.replace("<th>Was the commitment effectively funded (or resourced)?</th>", "<th>Notes</th>");
+    const withoutFunding = page.replace(
+      "<th>Was the commitment effectively funded (or resourced)?</th>",
+      "<th>Notes</th>",
+    );
     expect(() => extract("hsc-expert-panel-hc-780", withoutFunding)).toThrow(/no column for: funding/);
   });
 

@@ -5,7 +5,20 @@ import { ExtractionError, extractStep } from "../scrapers/lib/rule.ts";
 import { upsertSources } from "../src/db/sources.ts";
 import worker from "../src/index.ts";
 import { reprocessSource } from "../src/pipeline/reprocess.ts";
-import { api, count, deliver, enqueueByCron, GMPP_SOURCES, HSC_SOURCES, makeAllDue, publish, runCron, seed, seedPage, seedUrl } from "./helpers.ts";
+import {
+  api,
+  count,
+  deliver,
+  enqueueByCron,
+  GMPP_SOURCES,
+  HSC_SOURCES,
+  makeAllDue,
+  publish,
+  runCron,
+  seed,
+  seedPage,
+  seedUrl,
+} from "./helpers.ts";
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -41,12 +54,27 @@ async function waitFor<T>(probe: () => Promise<T | null | undefined>, what: stri
 describe("GET /v1/sources", () => {
   it("shows every source's health: last run, last success, consecutive failures and last error", async () => {
     await seed(["hsc-expert-panel-hc-780"]);
-    await upsertSources(env.DB, [{ id: "broken", rule_id: "hsc-expert-panel", url: "https://example.org/broken.html", title: "Broken", schedule: "1d" }]);
+    await upsertSources(env.DB, [
+      {
+        id: "broken",
+        rule_id: "hsc-expert-panel",
+        url: "https://example.org/broken.html",
+        title: "Broken",
+        schedule: "1d",
+      },
+    ]);
     await publish("https://example.org/broken.html", "<html><body><h1>Moved</h1></body></html>");
     await runCron();
-    const { data } = await (await api("/v1/sources")).json<{ data: { id: string; health: Record<string, unknown> }[] }>();
+    const { data } = await (
+      await api("/v1/sources")
+    ).json<{ data: { id: string; health: Record<string, unknown> }[] }>();
     const byId = Object.fromEntries(data.map((s) => [s.id, s.health]));
-    expect(byId["hsc-expert-panel-hc-780"]).toMatchObject({ status: "ok", consecutive_failures: 0, last_error: null, last_outcome: "ok" });
+    expect(byId["hsc-expert-panel-hc-780"]).toMatchObject({
+      status: "ok",
+      consecutive_failures: 0,
+      last_error: null,
+      last_outcome: "ok",
+    });
     expect(byId["hsc-expert-panel-hc-780"]!.last_success_at).toBe(byId["hsc-expert-panel-hc-780"]!.last_run_at);
     expect(byId["broken"]).toMatchObject({
       status: "drift",
@@ -60,9 +88,13 @@ describe("GET /v1/sources", () => {
   it("shows one source with its recent runs", async () => {
     await seed(["hsc-expert-panel-hc-780"]);
     await runCron();
-    const source = await (await api("/v1/sources/hsc-expert-panel-hc-780")).json<{ rule_id: string; recent_runs: { outcome: string; trigger: string }[] }>();
+    const source = await (
+      await api("/v1/sources/hsc-expert-panel-hc-780")
+    ).json<{ rule_id: string; recent_runs: { outcome: string; trigger: string }[] }>();
     expect(source.rule_id).toBe("hsc-expert-panel");
-    expect(source.recent_runs).toEqual([expect.objectContaining({ outcome: "ok", trigger: "cron", commitments_seen: 6 })]);
+    expect(source.recent_runs).toEqual([
+      expect.objectContaining({ outcome: "ok", trigger: "cron", commitments_seen: 6 }),
+    ]);
     expect((await api("/v1/sources/nope")).status).toBe(404);
   });
 });
@@ -112,8 +144,13 @@ describe("admin", () => {
     await seed(["hsc-expert-panel-hc-780"]);
     const response = await admin("/sources/hsc-expert-panel-hc-780/run");
     expect(response.status).toBe(202);
-    expect(await response.json()).toEqual({ queued: { kind: "scrape", sourceId: "hsc-expert-panel-hc-780", trigger: "manual" } });
-    await waitFor(() => env.DB.prepare("SELECT id FROM runs WHERE trigger = 'manual' AND outcome = 'ok'").first(), "the manual run");
+    expect(await response.json()).toEqual({
+      queued: { kind: "scrape", sourceId: "hsc-expert-panel-hc-780", trigger: "manual" },
+    });
+    await waitFor(
+      () => env.DB.prepare("SELECT id FROM runs WHERE trigger = 'manual' AND outcome = 'ok'").first(),
+      "the manual run",
+    );
   });
 });
 
@@ -163,7 +200,10 @@ describe("reprocess", () => {
     const before = await history();
     await env.DB.prepare("DELETE FROM observations").run();
     expect((await admin("/sources/hsc-expert-panel-hc-780/reprocess")).status).toBe(202);
-    await waitFor(() => env.DB.prepare("SELECT id FROM runs WHERE trigger = 'reprocess' AND outcome = 'ok'").first(), "the reprocess run");
+    await waitFor(
+      () => env.DB.prepare("SELECT id FROM runs WHERE trigger = 'reprocess' AND outcome = 'ok'").first(),
+      "the reprocess run",
+    );
     expect(await history()).toEqual(before);
   });
 });

@@ -6,7 +6,9 @@ import { api, count, HSC_SOURCES, makeAllDue, publish, runCron, seed, seedPage, 
 const HC_780 = "hsc-expert-panel-hc-780";
 
 async function runs() {
-  const { results } = await env.DB.prepare("SELECT source_id, outcome, error, observations_added, changes_added FROM runs ORDER BY id").all<{
+  const { results } = await env.DB.prepare(
+    "SELECT source_id, outcome, error, observations_added, changes_added FROM runs ORDER BY id",
+  ).all<{
     source_id: string;
     outcome: string;
     error: string | null;
@@ -34,7 +36,10 @@ describe("a scheduled run", () => {
 
     const list = await api("/v1/scorecards");
     expect(list.status).toBe(200);
-    const { data, meta } = await list.json<{ data: { id: string; overall: { label: string; band: string } }[]; meta: { total: number } }>();
+    const { data, meta } = await list.json<{
+      data: { id: string; overall: { label: string; band: string } }[];
+      meta: { total: number };
+    }>();
     expect(meta.total).toBe(6);
     expect(Object.fromEntries(data.map((s) => [s.id, `${s.overall.label} (${s.overall.band})`]))).toEqual({
       "hsc-expert-panel-hc-18": "Requires improvement (amber)",
@@ -55,14 +60,21 @@ describe("a scheduled run", () => {
     const scorecard = await response.json<{
       published_on: string;
       dimensions: { key: string }[];
-      commitments: { id: string; policy_area: string; target_date: string | null; ratings: Record<string, { label: string; band: string; score: number }> }[];
+      commitments: {
+        id: string;
+        policy_area: string;
+        target_date: string | null;
+        ratings: Record<string, { label: string; band: string; score: number }>;
+      }[];
     }>();
     expect(scorecard.published_on).toBe("2023-02-17");
     expect(scorecard.dimensions.map((d) => d.key)).toEqual(["met", "funding", "impact", "appropriateness", "overall"]);
     expect(scorecard.commitments).toHaveLength(6);
     const strategy = scorecard.commitments[4]!;
     expect(strategy.policy_area).toBe("Workforce digital literacy and the digital workforce");
-    expect(Object.fromEntries(Object.entries(strategy.ratings).map(([k, r]) => [k, [r.label, r.band, r.score]]))).toEqual({
+    expect(
+      Object.fromEntries(Object.entries(strategy.ratings).map(([k, r]) => [k, [r.label, r.band, r.score]])),
+    ).toEqual({
       met: ["Inadequate", "red", 0],
       funding: ["Requires improvement", "amber", 33],
       impact: ["Inadequate", "red", 0],
@@ -83,9 +95,15 @@ describe("a scheduled run", () => {
     const commitment = await response.json<{
       text: string;
       scorecards: { id: string }[];
-      history: { dimension: string; label: string; provenance: { url: string; fetched_at: string; sha256: string; archive_key: string } }[];
+      history: {
+        dimension: string;
+        label: string;
+        provenance: { url: string; fetched_at: string; sha256: string; archive_key: string };
+      }[];
     }>();
-    expect(commitment.text).toBe("Roll out integrated health and care records for everyone: a functionally single record");
+    expect(commitment.text).toBe(
+      "Roll out integrated health and care records for everyone: a functionally single record",
+    );
     expect(commitment.scorecards.map((s) => s.id)).toEqual([HC_780]);
     expect(commitment.history).toHaveLength(1);
     const [observation] = commitment.history;
@@ -145,7 +163,9 @@ describe("re-running", () => {
 
     const last = (await runs()).at(-1)!;
     expect(last).toMatchObject({ outcome: "ok", observations_added: 3, changes_added: 1 });
-    const { results: changes } = await env.DB.prepare("SELECT commitment_id, dimension, from_label, from_band, to_label, to_band FROM changes").all();
+    const { results: changes } = await env.DB.prepare(
+      "SELECT commitment_id, dimension, from_label, from_band, to_label, to_band FROM changes",
+    ).all();
     expect(changes).toEqual([
       {
         commitment_id: "hsc-expert-panel-hc-780-roll-out-integrated-health-and-care-records-for-everyone-a",
@@ -163,14 +183,19 @@ describe("re-running", () => {
     expect(history.history.map((o) => o.label)).toEqual(["Inadequate", "Requires improvement"]);
     expect(history.history[0]!.provenance.sha256).not.toBe(history.history[1]!.provenance.sha256);
     expect(history.changes).toHaveLength(1);
-    const current = await (await api(`/v1/scorecards/${HC_780}`)).json<{ commitments: { ratings: { overall?: { label: string } } }[] }>();
+    const current = await (
+      await api(`/v1/scorecards/${HC_780}`)
+    ).json<{ commitments: { ratings: { overall?: { label: string } } }[] }>();
     expect(current.commitments[2]!.ratings.overall!.label).toBe("Requires improvement");
   });
 
   it("records a change in the evaluation's own overall rating", async () => {
     await seed([HC_780]);
     await runCron();
-    await publish(seedUrl(HC_780), seedPage(HC_780).replace("progress: <strong>Inadequate</strong>", "progress: <strong>Good</strong>"));
+    await publish(
+      seedUrl(HC_780),
+      seedPage(HC_780).replace("progress: <strong>Inadequate</strong>", "progress: <strong>Good</strong>"),
+    );
     await makeAllDue();
     await runCron();
     const { results } = await env.DB.prepare("SELECT commitment_id, dimension, from_band, to_band FROM changes").all();
@@ -182,11 +207,26 @@ describe("a failing source", () => {
   it("never stops the others, and every run leaves a row that says what happened", async () => {
     await seed(["hsc-expert-panel-hc-18", HC_780]);
     await upsertSources(env.DB, [
-      { id: "unreachable", rule_id: "hsc-expert-panel", url: "https://unreachable.example/report.html", title: "Unreachable", schedule: "1d" },
+      {
+        id: "unreachable",
+        rule_id: "hsc-expert-panel",
+        url: "https://unreachable.example/report.html",
+        title: "Unreachable",
+        schedule: "1d",
+      },
       { id: "no-such-rule", rule_id: "no-such-rule", url: "https://example.org/", title: "Broken", schedule: "1d" },
-      { id: "not-a-report", rule_id: "hsc-expert-panel", url: "https://example.org/blog.html", title: "Not a report", schedule: "1d" },
+      {
+        id: "not-a-report",
+        rule_id: "hsc-expert-panel",
+        url: "https://example.org/blog.html",
+        title: "Not a report",
+        schedule: "1d",
+      },
     ]);
-    await publish("https://example.org/blog.html", "<html><body><h1>A blog post</h1><p>No ratings here.</p></body></html>");
+    await publish(
+      "https://example.org/blog.html",
+      "<html><body><h1>A blog post</h1><p>No ratings here.</p></body></html>",
+    );
     const realFetch = globalThis.fetch;
     vi.spyOn(globalThis, "fetch").mockImplementation((input, init) =>
       String(input instanceof Request ? input.url : input).startsWith("https://unreachable.example/")
@@ -199,12 +239,20 @@ describe("a failing source", () => {
     const bySource = Object.fromEntries((await runs()).map((r) => [r.source_id, r]));
     expect(bySource["hsc-expert-panel-hc-18"]!.outcome).toBe("ok");
     expect(bySource[HC_780]!.outcome).toBe("ok");
-    expect(bySource["unreachable"]).toMatchObject({ outcome: "failed", error: expect.stringMatching(/Network connection lost/) });
-    expect(bySource["no-such-rule"]).toMatchObject({ outcome: "failed", error: expect.stringMatching(/rule "no-such-rule", which does not exist/) });
+    expect(bySource["unreachable"]).toMatchObject({
+      outcome: "failed",
+      error: expect.stringMatching(/Network connection lost/),
+    });
+    expect(bySource["no-such-rule"]).toMatchObject({
+      outcome: "failed",
+      error: expect.stringMatching(/rule "no-such-rule", which does not exist/),
+    });
     expect(bySource["not-a-report"]).toMatchObject({ outcome: "drift", error: expect.stringMatching(/paper number/) });
     expect(await count("scorecards")).toBe(2);
 
-    const health = await env.DB.prepare("SELECT id, consecutive_failures, last_error IS NOT NULL AS has_error FROM sources ORDER BY id").all();
+    const health = await env.DB.prepare(
+      "SELECT id, consecutive_failures, last_error IS NOT NULL AS has_error FROM sources ORDER BY id",
+    ).all();
     expect(health.results).toEqual([
       { id: "hsc-expert-panel-hc-18", consecutive_failures: 0, has_error: 0 },
       { id: HC_780, consecutive_failures: 0, has_error: 0 },
@@ -251,7 +299,11 @@ describe("a failing source", () => {
     vi.spyOn(globalThis, "fetch").mockImplementation(async () => new Response("Not here", { status: 404 }));
     await runCron();
     expect(await runs()).toEqual([
-      expect.objectContaining({ source_id: "gone", outcome: "failed", error: "https://example.org/gone.html answered HTTP 404" }),
+      expect.objectContaining({
+        source_id: "gone",
+        outcome: "failed",
+        error: "https://example.org/gone.html answered HTTP 404",
+      }),
     ]);
     expect(await count("snapshots")).toBe(0);
   });

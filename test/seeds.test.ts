@@ -27,12 +27,15 @@ describe("seeds", () => {
       expect(sources.filter((s) => s.url === source.url)).toHaveLength(1);
       expect(await env.ARCHIVE.head(replayKey(source.url)), source.id).not.toBeNull();
     }
-    for (const url of Object.keys(seeded.seeds.archive)) expect(await env.ARCHIVE.head(replayKey(url)), url).not.toBeNull();
+    for (const url of Object.keys(seeded.seeds.archive))
+      expect(await env.ARCHIVE.head(replayKey(url)), url).not.toBeNull();
   });
 
   it("can be loaded again without losing a source's health", async () => {
     await seed();
-    await env.DB.prepare("UPDATE sources SET consecutive_failures = 3, last_error = 'boom' WHERE id = 'hsc-expert-panel-hc-18'").run();
+    await env.DB.prepare(
+      "UPDATE sources SET consecutive_failures = 3, last_error = 'boom' WHERE id = 'hsc-expert-panel-hc-18'",
+    ).run();
     await seed();
     const source = (await listSources(env.DB)).find((s) => s.id === "hsc-expert-panel-hc-18");
     expect(source).toMatchObject({ consecutive_failures: 3, last_error: "boom" });
@@ -45,7 +48,8 @@ describe("seeds", () => {
     await env.DB.prepare("DELETE FROM sources").run();
     await seed();
     const viaBinding = await listSources(env.DB);
-    const strip = (rows: typeof viaScript) => rows.map(({ id, rule_id, url, title, schedule, enabled }) => ({ id, rule_id, url, title, schedule, enabled }));
+    const strip = (rows: typeof viaScript) =>
+      rows.map(({ id, rule_id, url, title, schedule, enabled }) => ({ id, rule_id, url, title, schedule, enabled }));
     expect(strip(viaScript)).toEqual(strip(viaBinding));
     expect(viaScript).toHaveLength(12);
   });

@@ -77,9 +77,12 @@ describe("states that are not ratings", () => {
 });
 
 describe("labels no vocabulary knows", () => {
-  it.each(["Partially met", "Mostly true", "Amber-ish", "Green light"])("stores %j as unmapped, with its text", (native) => {
-    expect(mapLabel("cqc", native)).toEqual({ label: native, vocabulary: "cqc", band: "unmapped", score: null });
-  });
+  it.each(["Partially met", "Mostly true", "Amber-ish", "Green light"])(
+    "stores %j as unmapped, with its text",
+    (native) => {
+      expect(mapLabel("cqc", native)).toEqual({ label: native, vocabulary: "cqc", band: "unmapped", score: null });
+    },
+  );
 
   it("never guesses from a known word inside a longer label", () => {
     expect(mapLabel("cqc", "Good in parts").band).toBe("unmapped");

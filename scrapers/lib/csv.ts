@@ -24,7 +24,10 @@ export function findColumns<K extends string>(
   for (const [key, { header, required }] of Object.entries(patterns) as [K, { header: RegExp; required: boolean }][]) {
     const matches = normalised.flatMap((text, index) => (header.test(text) ? [index] : []));
     if (matches.length > 1) {
-      throw new ExtractionError(`column "${key}" matches ${matches.length} headers: ${matches.map((i) => JSON.stringify(normalised[i])).join(", ")}`, `csv column "${key}"`);
+      throw new ExtractionError(
+        `column "${key}" matches ${matches.length} headers: ${matches.map((i) => JSON.stringify(normalised[i])).join(", ")}`,
+        `csv column "${key}"`,
+      );
     }
     if (matches.length === 0 && required) {
       throw new ExtractionError(`no header matches column "${key}" (${header})`, `csv column "${key}"`);

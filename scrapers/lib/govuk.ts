@@ -72,7 +72,8 @@ export function attachments(item: ContentItem): Attachment[] {
     const link = $(".title a").first();
     const href = link.attr("href");
     if (!href) return [];
-    const type = collapseWhitespace($(".metadata .type").first().text()) || (/\.(\w+)$/.exec(href)?.[1] ?? "").toUpperCase();
+    const type =
+      collapseWhitespace($(".metadata .type").first().text()) || (/\.(\w+)$/.exec(href)?.[1] ?? "").toUpperCase();
     return [{ title: collapseWhitespace(link.text()), url: new URL(href, GOVUK).toString(), type }];
   });
 }

@@ -199,7 +199,9 @@ export function stepFor(rule: Rule, kind: DocumentKind): Step | undefined {
 
 const text = v.pipe(v.string(), v.trim(), v.nonEmpty());
 const nullableText = v.nullable(text);
-const isoDate = v.nullable(v.pipe(v.string(), v.regex(/^\d{4}(?:-\d{2}(?:-\d{2})?)?$/, "dates are YYYY, YYYY-MM or YYYY-MM-DD")));
+const isoDate = v.nullable(
+  v.pipe(v.string(), v.regex(/^\d{4}(?:-\d{2}(?:-\d{2})?)?$/, "dates are YYYY, YYYY-MM or YYYY-MM-DD")),
+);
 
 /** Validates an extraction against the rule that made it. */
 export function extractionSchema(rule: Rule) {
@@ -238,7 +240,9 @@ export function extractionSchema(rule: Rule) {
 export function validateExtraction(rule: Rule, extraction: unknown): Extraction {
   const result = v.safeParse(extractionSchema(rule), extraction);
   if (!result.success) {
-    const problems = result.issues.slice(0, 5).map((issue) => `${v.getDotPath(issue) ?? "extraction"}: ${issue.message}`);
+    const problems = result.issues
+      .slice(0, 5)
+      .map((issue) => `${v.getDotPath(issue) ?? "extraction"}: ${issue.message}`);
     throw new ExtractionError(`Extraction failed validation: ${problems.join("; ")}`, "validation");
   }
   return result.output;

@@ -16,8 +16,18 @@ export function slugify(text: string, maxLength = 60): string {
 }
 
 const MONTHS = [
-  "january", "february", "march", "april", "may", "june",
-  "july", "august", "september", "october", "november", "december",
+  "january",
+  "february",
+  "march",
+  "april",
+  "may",
+  "june",
+  "july",
+  "august",
+  "september",
+  "october",
+  "november",
+  "december",
 ];
 
 // "by 2030", "by March 2025", "by the end of 2018", and UK financial years: "by 2020-21", "by 2020/21",

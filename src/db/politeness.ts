@@ -17,7 +17,10 @@ export function d1PolitenessStore(db: D1Database): PolitenessStore {
       return row?.slot ?? now;
     },
     async getRobots(origin) {
-      return db.prepare("SELECT status, body, fetched_at FROM robots_cache WHERE origin = ?").bind(origin).first<RobotsRecord>();
+      return db
+        .prepare("SELECT status, body, fetched_at FROM robots_cache WHERE origin = ?")
+        .bind(origin)
+        .first<RobotsRecord>();
     },
     async putRobots(origin, record) {
       await db

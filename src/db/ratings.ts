@@ -138,12 +138,34 @@ export function writePlanStatements(
   for (const o of plan.observations) {
     const { label, vocabulary, band, score } = o.rating;
     statements.push(
-      insertObservation.bind(s.id, o.commitment_id, o.dimension, label, vocabulary, band, score, observedAt, snapshotId, runId),
+      insertObservation.bind(
+        s.id,
+        o.commitment_id,
+        o.dimension,
+        label,
+        vocabulary,
+        band,
+        score,
+        observedAt,
+        snapshotId,
+        runId,
+      ),
     );
     if (o.changedFrom) {
       const from = o.changedFrom;
       statements.push(
-        insertChange.bind(s.id, o.commitment_id, o.dimension, from.label, from.band, label, band, from.id, observedAt, runId),
+        insertChange.bind(
+          s.id,
+          o.commitment_id,
+          o.dimension,
+          from.label,
+          from.band,
+          label,
+          band,
+          from.id,
+          observedAt,
+          runId,
+        ),
       );
     }
   }

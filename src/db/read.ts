@@ -45,7 +45,13 @@ function toSummary(row: ScorecardRow): ScorecardSummary {
   const overall =
     overall_label === null
       ? null
-      : { label: overall_label, band: overall_band!, score: overall_score, vocabulary: overall_vocabulary!, observed_at: overall_observed_at! };
+      : {
+          label: overall_label,
+          band: overall_band!,
+          score: overall_score,
+          vocabulary: overall_vocabulary!,
+          observed_at: overall_observed_at!,
+        };
   return { ...rest, overall };
 }
 
@@ -108,7 +114,10 @@ export async function getScorecard(db: D1Database, id: string): Promise<Scorecar
   }
   return {
     ...toSummary(row),
-    commitments: (commitments!.results as CommitmentView[]).map((c) => ({ ...c, ratings: byCommitment.get(c.id) ?? {} })),
+    commitments: (commitments!.results as CommitmentView[]).map((c) => ({
+      ...c,
+      ratings: byCommitment.get(c.id) ?? {},
+    })),
   };
 }
 
@@ -116,7 +125,14 @@ export interface ObservationView extends RatingView {
   id: number;
   dimension: string;
   scorecard_id: string;
-  provenance: { snapshot_id: number; url: string; fetched_at: string; http_status: number; sha256: string; archive_key: string };
+  provenance: {
+    snapshot_id: number;
+    url: string;
+    fetched_at: string;
+    http_status: number;
+    sha256: string;
+    archive_key: string;
+  };
 }
 
 export interface ChangeView {
@@ -140,7 +156,9 @@ export interface CommitmentDetail extends CommitmentView {
 export async function getCommitment(db: D1Database, id: string): Promise<CommitmentDetail | null> {
   const [commitment, scorecards, history, changes] = await db.batch([
     db
-      .prepare("SELECT id, scope, key, text, policy_area, target_date, source_url, first_seen_at, last_seen_at FROM commitments WHERE id = ?")
+      .prepare(
+        "SELECT id, scope, key, text, policy_area, target_date, source_url, first_seen_at, last_seen_at FROM commitments WHERE id = ?",
+      )
       .bind(id),
     db
       .prepare(
@@ -166,7 +184,12 @@ export async function getCommitment(db: D1Database, id: string): Promise<Commitm
   const row = commitment!.results[0] as Omit<CommitmentDetail, "scorecards" | "history" | "changes"> | undefined;
   if (!row) return null;
   type HistoryRow = Omit<ObservationView, "provenance"> & ObservationView["provenance"];
-  type ChangeRow = Omit<ChangeView, "from" | "to"> & { from_label: string; from_band: string; to_label: string; to_band: string };
+  type ChangeRow = Omit<ChangeView, "from" | "to"> & {
+    from_label: string;
+    from_band: string;
+    to_label: string;
+    to_band: string;
+  };
   return {
     ...row,
     scorecards: scorecards!.results as CommitmentDetail["scorecards"],

@@ -46,7 +46,21 @@ export async function insertSnapshot(db: D1Database, snapshot: SnapshotInput): P
       `INSERT INTO snapshots (source_id, run_id, step, context, url, fetched_at, http_status, etag, last_modified, content_type, sha256, size_bytes, archive_key)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
     )
-    .bind(s.source_id, s.run_id, s.step, s.context, s.url, s.fetched_at, s.http_status, s.etag, s.last_modified, s.content_type, s.sha256, s.size_bytes, s.archive_key)
+    .bind(
+      s.source_id,
+      s.run_id,
+      s.step,
+      s.context,
+      s.url,
+      s.fetched_at,
+      s.http_status,
+      s.etag,
+      s.last_modified,
+      s.content_type,
+      s.sha256,
+      s.size_bytes,
+      s.archive_key,
+    )
     .first<{ id: number }>();
   if (!row) throw new Error("could not record the snapshot");
   return row.id;
@@ -98,7 +112,9 @@ export async function lastAppliedState(
       )
       .bind(sourceId, extractStep),
     db
-      .prepare("SELECT commitments_seen FROM runs WHERE source_id = ? AND outcome = 'ok' AND trigger != 'reprocess' ORDER BY id DESC LIMIT 1")
+      .prepare(
+        "SELECT commitments_seen FROM runs WHERE source_id = ? AND outcome = 'ok' AND trigger != 'reprocess' ORDER BY id DESC LIMIT 1",
+      )
       .bind(sourceId),
   ]);
   return {
@@ -108,7 +124,11 @@ export async function lastAppliedState(
 }
 
 /** Every document a rule's extract step read for these sources, oldest first, skipping repeats. */
-export async function extractedSnapshots(db: D1Database, sourceIds: string[], extractStep: string): Promise<SnapshotRow[]> {
+export async function extractedSnapshots(
+  db: D1Database,
+  sourceIds: string[],
+  extractStep: string,
+): Promise<SnapshotRow[]> {
   const { results } = await db
     .prepare(
       `SELECT * FROM snapshots WHERE step = ? AND http_status = 200

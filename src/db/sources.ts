@@ -39,7 +39,8 @@ export async function upsertSources(db: D1Database, sources: SourceInput[]): Pro
 
 /** The same upserts as a SQL script, for `wrangler d1 execute --remote --file`. */
 export function upsertSourcesScript(sources: SourceInput[]): string {
-  const literal = (value: string | number) => (typeof value === "number" ? String(value) : `'${value.replaceAll("'", "''")}'`);
+  const literal = (value: string | number) =>
+    typeof value === "number" ? String(value) : `'${value.replaceAll("'", "''")}'`;
   return sources
     .map((s) => {
       const values = sourceValues(s);
@@ -58,7 +59,10 @@ export async function getSource(db: D1Database, id: string): Promise<SourceRow |
 }
 
 export async function listSourcesOfRule(db: D1Database, ruleId: string): Promise<SourceRow[]> {
-  const { results } = await db.prepare("SELECT * FROM sources WHERE rule_id = ? ORDER BY id").bind(ruleId).all<SourceRow>();
+  const { results } = await db
+    .prepare("SELECT * FROM sources WHERE rule_id = ? ORDER BY id")
+    .bind(ruleId)
+    .all<SourceRow>();
   return results;
 }
 
@@ -87,7 +91,9 @@ export async function claimSource(db: D1Database, id: string, now: string, nextR
 
 export async function countSourceHealth(db: D1Database): Promise<{ total: number; failing: number }> {
   const row = await db
-    .prepare("SELECT count(*) AS total, coalesce(sum(consecutive_failures > 0), 0) AS failing FROM sources WHERE enabled = 1")
+    .prepare(
+      "SELECT count(*) AS total, coalesce(sum(consecutive_failures > 0), 0) AS failing FROM sources WHERE enabled = 1",
+    )
     .first<{ total: number; failing: number }>();
   return row ?? { total: 0, failing: 0 };
 }

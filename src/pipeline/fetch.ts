@@ -18,10 +18,21 @@ export interface FetchPolicy {
   robotsTtlMs: number;
 }
 
-type PolicyEnv = Partial<Record<"CONTACT_URL" | "FETCH_TIMEOUT_MS" | "MAX_BODY_BYTES" | "MIN_HOST_INTERVAL_MS" | "RETRY_BASE_MS" | "MAX_RETRY_AFTER_MS", string>>;
+type PolicyEnv = Partial<
+  Record<
+    | "CONTACT_URL"
+    | "FETCH_TIMEOUT_MS"
+    | "MAX_BODY_BYTES"
+    | "MIN_HOST_INTERVAL_MS"
+    | "RETRY_BASE_MS"
+    | "MAX_RETRY_AFTER_MS",
+    string
+  >
+>;
 
 export function fetchPolicy(env: PolicyEnv): FetchPolicy {
-  const number = (value: string | undefined, fallback: number) => (value && Number.isFinite(Number(value)) ? Number(value) : fallback);
+  const number = (value: string | undefined, fallback: number) =>
+    value && Number.isFinite(Number(value)) ? Number(value) : fallback;
   const contact = env.CONTACT_URL?.trim();
   return {
     userAgent: `${PRODUCT_TOKEN}/${VERSION} (+${contact || "no contact URL configured"})`,
@@ -140,7 +151,9 @@ export class Fetcher {
       try {
         response = await this.request(`${origin}/robots.txt`, { Accept: "text/plain" });
       } catch (error) {
-        throw new FetchError(`robots.txt at ${origin} could not be read, so nothing there is fetched: ${(error as Error).message}`);
+        throw new FetchError(
+          `robots.txt at ${origin} could not be read, so nothing there is fetched: ${(error as Error).message}`,
+        );
       }
       const body = response.ok ? new TextDecoder().decode(await this.readCapped(response, `${origin}/robots.txt`)) : "";
       if (!response.ok) await response.body?.cancel();
@@ -148,7 +161,8 @@ export class Fetcher {
       await this.store.putRobots(origin, record);
     }
     // As crawlers agree: a missing robots.txt (4xx) allows everything; a failing one (5xx) nothing.
-    if (record.status >= 500) throw new FetchError(`robots.txt at ${origin} answered HTTP ${record.status}, so nothing there is fetched`);
+    if (record.status >= 500)
+      throw new FetchError(`robots.txt at ${origin} answered HTTP ${record.status}, so nothing there is fetched`);
     if (record.status >= 400) return;
     if (robotsParser(`${origin}/robots.txt`, record.body).isAllowed(url, this.policy.userAgent) === false) {
       throw new FetchError(`robots.txt at ${origin} disallows ${url} for ${PRODUCT_TOKEN}`);
@@ -169,7 +183,10 @@ export class Fetcher {
           signal: AbortSignal.timeout(this.policy.timeoutMs),
         });
       } catch (error) {
-        const reason = error instanceof Error && error.name === "TimeoutError" ? `no answer within ${this.policy.timeoutMs} ms` : (error as Error).message;
+        const reason =
+          error instanceof Error && error.name === "TimeoutError"
+            ? `no answer within ${this.policy.timeoutMs} ms`
+            : (error as Error).message;
         throw new FetchError(`could not fetch ${url}: ${reason}`);
       }
       const retryable = response.status === 429 || response.status >= 500;
@@ -177,7 +194,9 @@ export class Fetcher {
       const wait = retryAfterMs(response, Date.now()) ?? this.policy.retryBaseMs * 2 ** (attempt - 1);
       await response.body?.cancel();
       if (wait > this.policy.maxRetryAfterMs) {
-        throw new FetchError(`${url} answered HTTP ${response.status} and asked to wait ${Math.round(wait / 1000)} s; trying again at the next scheduled run`);
+        throw new FetchError(
+          `${url} answered HTTP ${response.status} and asked to wait ${Math.round(wait / 1000)} s; trying again at the next scheduled run`,
+        );
       }
       await sleep(wait);
     }

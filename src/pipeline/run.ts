@@ -2,10 +2,27 @@
 // document, stop if the extracted document is unchanged, extract, validate, check for drift,
 // and apply in one batch. Whatever happens, the run ends with a `runs` row that says so.
 import { findRule } from "../../scrapers/index.ts";
-import { expectCount, ExtractionError, extractStep, validateExtraction, type Extraction, type Link, type Rule } from "../../scrapers/lib/rule.ts";
+import {
+  expectCount,
+  ExtractionError,
+  extractStep,
+  validateExtraction,
+  type Extraction,
+  type Link,
+  type Rule,
+} from "../../scrapers/lib/rule.ts";
 import { d1PolitenessStore } from "../db/politeness.ts";
 import { latestObservations, writePlanStatements } from "../db/ratings.ts";
-import { finishRun, finishRunStatements, insertSnapshot, lastAppliedState, lastSnapshotOf, startRun, type RunCounts, type RunOutcome } from "../db/runs.ts";
+import {
+  finishRun,
+  finishRunStatements,
+  insertSnapshot,
+  lastAppliedState,
+  lastSnapshotOf,
+  startRun,
+  type RunCounts,
+  type RunOutcome,
+} from "../db/runs.ts";
 import type { SourceRow } from "../db/sources.ts";
 import { archiveBody, r2Replay, readArchived, sha256Hex } from "./archive.ts";
 import { decodeBody, Fetcher, fetchPolicy } from "./fetch.ts";
@@ -21,7 +38,11 @@ export interface RunSummary {
 }
 
 export function workerFetcher(env: Env): Fetcher {
-  return new Fetcher(fetchPolicy(env), d1PolitenessStore(env.DB), env.FETCH_MODE === "replay" ? r2Replay(env.ARCHIVE) : undefined);
+  return new Fetcher(
+    fetchPolicy(env),
+    d1PolitenessStore(env.DB),
+    env.FETCH_MODE === "replay" ? r2Replay(env.ARCHIVE) : undefined,
+  );
 }
 
 interface Fetched {
@@ -34,7 +55,7 @@ interface Fetched {
 }
 
 /** The extraction's own checks passed; now check it against the rule's counts and the last good run. */
-export function checkForDrift(rule: Rule, extraction: Extraction, lastGoodCount: number | null): void {
+function checkForDrift(rule: Rule, extraction: Extraction, lastGoodCount: number | null): void {
   const found = extraction.commitments.length;
   expectCount("commitments extracted", found, rule.expect.commitments);
   if (found === 0) throw new ExtractionError("the extraction is empty", "commitments extracted");
@@ -46,24 +67,26 @@ export function checkForDrift(rule: Rule, extraction: Extraction, lastGoodCount:
   }
 }
 
-export async function runSource(
-  env: Env,
-  source: SourceRow,
-  options: { trigger: string; fetcher?: Fetcher; now?: () => Date },
-): Promise<RunSummary> {
-  const now = options.now ?? (() => new Date());
+export async function runSource(env: Env, source: SourceRow, options: { trigger: string }): Promise<RunSummary> {
+  const now = () => new Date();
   const db = env.DB;
   const runId = await startRun(db, source.id, options.trigger, now().toISOString());
   let finalSnapshotId: number | null = null;
   const finish = async (outcome: RunOutcome, extra: Omit<RunSummary, "sourceId" | "runId" | "outcome"> = {}) => {
-    await finishRun(db, source, { id: runId, outcome, finishedAt: now().toISOString(), snapshotId: finalSnapshotId, ...extra });
+    await finishRun(db, source, {
+      id: runId,
+      outcome,
+      finishedAt: now().toISOString(),
+      snapshotId: finalSnapshotId,
+      ...extra,
+    });
     return { sourceId: source.id, runId, outcome, ...extra };
   };
 
   try {
     const rule = findRule(source.rule_id);
     if (!rule) throw new Error(`source "${source.id}" names rule "${source.rule_id}", which does not exist`);
-    const fetcher = options.fetcher ?? workerFetcher(env);
+    const fetcher = workerFetcher(env);
 
     // Fetch, archive and record one document; a 304 reuses the archived copy.
     const fetchDocument = async ({ url, carry = {} }: Link, step: string): Promise<Fetched> => {
@@ -73,7 +96,14 @@ export async function runSource(
       const document = await fetcher.fetch(url, previous);
       if (document === "not-modified") {
         if (!previous) throw new Error(`${url} answered 304 to a request that was not conditional`);
-        const snapshotId = await insertSnapshot(db, { ...previous, run_id: runId, step, context, fetched_at: fetchedAt, http_status: 304 });
+        const snapshotId = await insertSnapshot(db, {
+          ...previous,
+          run_id: runId,
+          step,
+          context,
+          fetched_at: fetchedAt,
+          http_status: 304,
+        });
         const body = await readArchived(env.ARCHIVE, previous.archive_key);
         const text = decodeBody(body, previous.content_type);
         return { snapshotId, fetchedAt, url: previous.url, carried: carry, sha256: previous.sha256, text };
@@ -94,7 +124,14 @@ export async function runSource(
         size_bytes: document.body.byteLength,
         archive_key: await archiveBody(env.ARCHIVE, document.body, sha256, document.contentType),
       });
-      return { snapshotId, fetchedAt, url: document.url, carried: carry, sha256, text: decodeBody(document.body, document.contentType) };
+      return {
+        snapshotId,
+        fetchedAt,
+        url: document.url,
+        carried: carry,
+        sha256,
+        text: decodeBody(document.body, document.contentType),
+      };
     };
 
     let link: Link = { url: rule.entry ? rule.entry(source.url) : source.url };
@@ -115,9 +152,16 @@ export async function runSource(
     const applied = await lastAppliedState(db, source.id, step.name);
     if (applied.sha256s.length === 1 && applied.sha256s[0] === document.sha256) return await finish("unchanged");
 
-    const extraction = validateExtraction(rule, step.extract(document.text, { url: document.url, carried: document.carried }));
+    const extraction = validateExtraction(
+      rule,
+      step.extract(document.text, { url: document.url, carried: document.carried }),
+    );
     checkForDrift(rule, extraction, applied.commitments);
-    const state = await latestObservations(db, scorecardId(rule, extraction.scorecard.key), commitmentScope(rule, source.id));
+    const state = await latestObservations(
+      db,
+      scorecardId(rule, extraction.scorecard.key),
+      commitmentScope(rule, source.id),
+    );
     const plan = planWrites(rule, source.id, extraction, state);
     const counts: RunCounts = {
       commitments_seen: plan.commitments.length,
@@ -127,7 +171,13 @@ export async function runSource(
     // One batch: the run's writes and its closing row land together or not at all.
     await db.batch([
       ...writePlanStatements(db, plan, { runId, snapshotId: document.snapshotId, observedAt: document.fetchedAt }),
-      ...finishRunStatements(db, source, { id: runId, outcome: "ok", finishedAt: now().toISOString(), snapshotId: document.snapshotId, counts }),
+      ...finishRunStatements(db, source, {
+        id: runId,
+        outcome: "ok",
+        finishedAt: now().toISOString(),
+        snapshotId: document.snapshotId,
+        counts,
+      }),
     ]);
     return { sourceId: source.id, runId, outcome: "ok", counts };
   } catch (error) {

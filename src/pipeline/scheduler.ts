@@ -6,7 +6,8 @@ import { reprocessSource } from "./reprocess.ts";
 import { runSource } from "./run.ts";
 import { nextRunAt } from "./schedule.ts";
 
-export type JobMessage = { kind: "scrape"; sourceId: string; trigger: string } | { kind: "reprocess"; sourceId: string };
+export type JobMessage =
+  { kind: "scrape"; sourceId: string; trigger: string } | { kind: "reprocess"; sourceId: string };
 
 const SEND_BATCH_LIMIT = 100;
 
@@ -32,11 +33,16 @@ export async function enqueueDueSources(env: Env, options: { now: Date; trigger:
 export async function handleJob(env: Env, job: JobMessage): Promise<void> {
   if (job.kind === "reprocess") {
     const summary = await reprocessSource(env, job.sourceId);
-    console.log(`reprocessed ${summary.sourceIds.join(", ")}: ${summary.documents} documents, ${summary.skipped.length} skipped`);
+    console.log(
+      `reprocessed ${summary.sourceIds.join(", ")}: ${summary.documents} documents, ${summary.skipped.length} skipped`,
+    );
     return;
   }
   const source = await getSource(env.DB, job.sourceId);
   // A source deleted or disabled after it was enqueued is simply dropped.
   if (!source || !source.enabled) return;
-  await runSource(env, source, { trigger: job.trigger });
+  const run = await runSource(env, source, { trigger: job.trigger });
+  console.log(
+    `run ${run.runId} of ${run.sourceId}: ${run.outcome}${run.counts ? ` (${JSON.stringify(run.counts)})` : ""}`,
+  );
 }

@@ -7,7 +7,13 @@ import { idParam, valid } from "../problem.ts";
 /** A source as maintainers and watchdogs see it: where, how often, and how it has been going. */
 function present(source: SourceRow) {
   const status =
-    source.last_run_at === null ? "never-run" : source.consecutive_failures === 0 ? "ok" : source.last_outcome === "drift" ? "drift" : "failing";
+    source.last_run_at === null
+      ? "never-run"
+      : source.consecutive_failures === 0
+        ? "ok"
+        : source.last_outcome === "drift"
+          ? "drift"
+          : "failing";
   return {
     id: source.id,
     rule_id: source.rule_id,

@@ -10,11 +10,15 @@ import { fileURLToPath } from "node:url";
 const repo = fileURLToPath(new URL("../..", import.meta.url));
 
 function run(script: string, args: string[], cwd = repo) {
-  const result = spawnSync(process.execPath, ["--disable-warning=ExperimentalWarning", join(cwd, "scripts", script), ...args], {
-    cwd,
-    encoding: "utf8",
-    env: { ...process.env, FORCE_COLOR: "0" },
-  });
+  const result = spawnSync(
+    process.execPath,
+    ["--disable-warning=ExperimentalWarning", join(cwd, "scripts", script), ...args],
+    {
+      cwd,
+      encoding: "utf8",
+      env: { ...process.env, FORCE_COLOR: "0" },
+    },
+  );
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -27,7 +31,13 @@ describe("npm run scrape", () => {
     assert.equal(output.scorecards[0].key, "HC 780");
     assert.equal(output.commitments.length, 6);
     assert.deepEqual(output.commitments[4].ratings.funding, { label: "Requires improvement", band: "amber" });
-    assert.deepEqual(Object.keys(output.commitments[0]).slice(0, 5), ["key", "text", "policy_area", "target_date", "source_url"]);
+    assert.deepEqual(Object.keys(output.commitments[0]).slice(0, 5), [
+      "key",
+      "text",
+      "policy_area",
+      "target_date",
+      "source_url",
+    ]);
   });
 
   it("prints a readable table by default", () => {
@@ -39,9 +49,14 @@ describe("npm run scrape", () => {
   });
 
   it("runs the step that reads the kind of file it is given", () => {
-    const publication = JSON.parse(run("scrape.ts", ["gmpp", "seeds/archive/govuk/nista-annual-report-2024-2025.json", "--json"]).stdout);
+    const publication = JSON.parse(
+      run("scrape.ts", ["gmpp", "seeds/archive/govuk/nista-annual-report-2024-2025.json", "--json"]).stdout,
+    );
     assert.equal(publication.step, "publication");
-    assert.equal(publication.links[0].url, "https://assets.publishing.service.gov.uk/media/reconstructed-sample/gmpp_2024_25.csv");
+    assert.equal(
+      publication.links[0].url,
+      "https://assets.publishing.service.gov.uk/media/reconstructed-sample/gmpp_2024_25.csv",
+    );
     const projects = JSON.parse(run("scrape.ts", ["gmpp", "seeds/archive/gmpp/gmpp_2024_25.csv", "--json"]).stdout);
     assert.equal(projects.commitments.length, 213);
   });
@@ -49,9 +64,18 @@ describe("npm run scrape", () => {
   it("says clearly what is wrong", () => {
     const cases: [string[], RegExp][] = [
       [["gmpp", "no/such/file.csv"], /There is no file no\/such\/file\.csv/],
-      [["no-such-rule", "seeds/archive/hc-18-maternity.html"], /There is no rule "no-such-rule"\. Rules: .*hsc-expert-panel/],
-      [["gmpp", "seeds/archive/hc-18-maternity.html"], /Rule "gmpp" has no step that reads html; its steps read: json \(step "publication"\), csv \(step "projects"\)/],
-      [["hsc-expert-panel", "seeds/archive/govuk/spring-budget-2017.json"], /Rule "hsc-expert-panel" has no step that reads json/],
+      [
+        ["no-such-rule", "seeds/archive/hc-18-maternity.html"],
+        /There is no rule "no-such-rule"\. Rules: .*hsc-expert-panel/,
+      ],
+      [
+        ["gmpp", "seeds/archive/hc-18-maternity.html"],
+        /Rule "gmpp" has no step that reads html; its steps read: json \(step "publication"\), csv \(step "projects"\)/,
+      ],
+      [
+        ["hsc-expert-panel", "seeds/archive/govuk/spring-budget-2017.json"],
+        /Rule "hsc-expert-panel" has no step that reads json/,
+      ],
     ];
     for (const [args, message] of cases) {
       const { code, stdout, stderr } = run("scrape.ts", args);
@@ -74,7 +98,8 @@ describe("npm run scrape", () => {
 
 describe("npm run rules:check and rules:new", () => {
   const copy = mkdtempSync(join(tmpdir(), "scorecard-repo-"));
-  for (const part of ["scrapers", "scripts", "src", "seeds", "package.json", "tsconfig.json"]) cpSync(join(repo, part), join(copy, part), { recursive: true });
+  for (const part of ["scrapers", "scripts", "src", "seeds", "package.json", "tsconfig.json"])
+    cpSync(join(repo, part), join(copy, part), { recursive: true });
   symlinkSync(join(repo, "node_modules"), join(copy, "node_modules"));
   after(() => rmSync(copy, { recursive: true }));
 
@@ -87,12 +112,24 @@ describe("npm run rules:check and rules:new", () => {
   it("scaffolds a new kind of source that checks clean, with no other code to change", () => {
     const created = run("new-rule.ts", ["city-pledges", "--kind", "csv"], copy);
     assert.equal(created.code, 0, created.stderr);
-    for (const file of ["scrapers/city-pledges.ts", "scrapers/examples/city-pledges/example.csv", "scrapers/examples/city-pledges/example.expected.json"]) {
+    for (const file of [
+      "scrapers/city-pledges.ts",
+      "scrapers/examples/city-pledges/example.csv",
+      "scrapers/examples/city-pledges/example.expected.json",
+    ]) {
       assert.ok(existsSync(join(copy, file)), file);
     }
-    assert.match(readFileSync(join(copy, "scrapers/index.ts"), "utf8"), /import cityPledges from "\.\/city-pledges\.ts";/);
+    assert.match(
+      readFileSync(join(copy, "scrapers/index.ts"), "utf8"),
+      /import cityPledges from "\.\/city-pledges\.ts";/,
+    );
     assert.equal(run("rules-check.ts", [], copy).code, 0);
-    assert.equal(JSON.parse(run("scrape.ts", ["city-pledges", "scrapers/examples/city-pledges/example.csv", "--json"], copy).stdout).commitments.length, 2);
+    assert.equal(
+      JSON.parse(
+        run("scrape.ts", ["city-pledges", "scrapers/examples/city-pledges/example.csv", "--json"], copy).stdout,
+      ).commitments.length,
+      2,
+    );
     assert.match(run("new-rule.ts", ["city-pledges"], copy).stderr, /already exists/);
   });
 
@@ -108,7 +145,10 @@ describe("npm run rules:check and rules:new", () => {
   });
 
   it("fails when a rule module was added without regenerating the registry", () => {
-    const module = readFileSync(join(copy, "scrapers/city-pledges.ts"), "utf8").replace('id: "city-pledges"', 'id: "town-pledges"');
+    const module = readFileSync(join(copy, "scrapers/city-pledges.ts"), "utf8").replace(
+      'id: "city-pledges"',
+      'id: "town-pledges"',
+    );
     writeFileSync(join(copy, "scrapers/town-pledges.ts"), module);
     const { code, stdout } = run("rules-check.ts", [], copy);
     assert.equal(code, 1);

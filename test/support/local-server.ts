@@ -42,7 +42,11 @@ export async function startLocalServer(): Promise<{ server: Server; port: number
         res.writeHead(304, { ETag: etag });
         return void res.end();
       }
-      res.writeHead(200, { "Content-Type": "text/html; charset=utf-8", ETag: etag, "Last-Modified": "Fri, 17 Feb 2023 09:00:00 GMT" });
+      res.writeHead(200, {
+        "Content-Type": "text/html; charset=utf-8",
+        ETag: etag,
+        "Last-Modified": "Fri, 17 Feb 2023 09:00:00 GMT",
+      });
       return void res.end(`<html><body><h1>Page ${etag}</h1></body></html>`);
     }
     if (url.pathname === "/report.html") {
