@@ -32,6 +32,19 @@ describe("GET /v1/scorecards", () => {
     expect(page.data.map((s) => s.id)).toEqual(["hsc-expert-panel-hc-780", "hsc-expert-panel-hc-112"]);
   });
 
+  it("filters by the rule that read them", async () => {
+    await seed([...HSC_SOURCES, "gmpp-2024-25"]);
+    await runCron();
+    const all = await (await api("/v1/scorecards")).json<{ meta: { total: number } }>();
+    expect(all.meta.total).toBe(7);
+    const panel = await (
+      await api("/v1/scorecards?rule=hsc-expert-panel")
+    ).json<{ data: { id: string }[]; meta: unknown }>();
+    expect(panel.meta).toEqual({ limit: 50, offset: 0, rule: "hsc-expert-panel", total: 6 });
+    expect(panel.data.every((s) => s.id.startsWith("hsc-expert-panel-"))).toBe(true);
+    await expectProblem("/v1/scorecards?rule=nope", 400, /rule must be one of: .*hsc-expert-panel/);
+  });
+
   it("can be embedded anywhere and cached briefly", async () => {
     await seed(HSC_SOURCES);
     await runCron();

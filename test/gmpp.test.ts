@@ -212,6 +212,21 @@ describe("gmpp drift", () => {
     expect(source).toEqual({ consecutive_failures: 1, last_failed_check: "drop threshold" });
   });
 
+  it("a file whose rows fail validation is drift", async () => {
+    await seed(["gmpp-2024-25"]);
+    const [header, ...rows] = parseCsv(csvText("gmpp_2024_25.csv"));
+    const nameColumn = header!.indexOf("Project Name");
+    await publish(csvUrl("gmpp_2024_25.csv"), Papa.unparse([header!, ...rows.map((row) => row.with(nameColumn, ""))]));
+    await runCron();
+    const run = await env.DB.prepare("SELECT outcome, failed_check, error FROM runs ORDER BY id DESC LIMIT 1").first();
+    expect(run).toMatchObject({
+      outcome: "drift",
+      failed_check: "validation",
+      error: expect.stringMatching(/commitments\.0\.text/),
+    });
+    expect(await count("observations")).toBe(0);
+  });
+
   it("a file whose assessment column was renamed is drift, naming the column", async () => {
     await seed(["gmpp-2024-25"]);
     await publish(

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import rule from "../scrapers/govuk-commitments.ts";
 import { extractStep, validateExtraction } from "../scrapers/lib/rule.ts";
-import { api, count, runCron, seed, seeded } from "./helpers.ts";
+import { env } from "cloudflare:test";
+import { api, count, runCron, seed, seeded, publish } from "./helpers.ts";
 
 const API = "https://www.gov.uk/api/content/government/publications";
 const DWP = `${API}/dwp-single-departmental-plan-2015-to-2020/dwp-single-departmental-plan-2015-to-2020`;
@@ -103,5 +104,16 @@ describe("govuk-commitments through the pipeline", () => {
       "2020",
     ]);
     expect(scorecard.commitments.every((c) => Object.keys(c.ratings).length === 0)).toBe(true);
+  });
+
+  it("an extraction that finds nothing is drift, not an empty scorecard", async () => {
+    await seed(["govuk-dwp-single-departmental-plan-2015-to-2020"]);
+    const item = JSON.parse(seeded.archive[DWP]!.body);
+    item.details.body = "<p>This plan has been withdrawn.</p>";
+    await publish(DWP, JSON.stringify(item));
+    await runCron();
+    const run = await env.DB.prepare("SELECT outcome, failed_check FROM runs").first();
+    expect(run).toEqual({ outcome: "drift", failed_check: "commitments extracted" });
+    expect(await count("scorecards")).toBe(0);
   });
 });

@@ -55,13 +55,23 @@ function toSummary(row: ScorecardRow): ScorecardSummary {
   return { ...rest, overall };
 }
 
+/** Scorecards, newest first; only those whose source uses `rule`, if given. */
 export async function listScorecards(
   db: D1Database,
-  page: { limit: number; offset: number },
+  page: { limit: number; offset: number; rule?: string | undefined },
 ): Promise<{ scorecards: ScorecardSummary[]; total: number }> {
+  const rule = page.rule ?? null;
   const [rows, count] = await db.batch([
-    db.prepare(`${SCORECARD_SELECT} ORDER BY s.published_on DESC, s.id LIMIT ? OFFSET ?`).bind(page.limit, page.offset),
-    db.prepare("SELECT count(*) AS total FROM scorecards"),
+    db
+      .prepare(
+        `${SCORECARD_SELECT} WHERE ?1 IS NULL OR src.rule_id = ?1 ORDER BY s.published_on DESC, s.id LIMIT ?2 OFFSET ?3`,
+      )
+      .bind(rule, page.limit, page.offset),
+    db
+      .prepare(
+        "SELECT count(*) AS total FROM scorecards s JOIN sources src ON src.id = s.source_id WHERE ?1 IS NULL OR src.rule_id = ?1",
+      )
+      .bind(rule),
   ]);
   return {
     scorecards: (rows!.results as ScorecardRow[]).map(toSummary),
