@@ -165,7 +165,7 @@ describe("reprocess", () => {
     const fetchSpy = vi.spyOn(globalThis, "fetch");
     const summary = await reprocessSource(env, "gmpp-2024-25");
     expect(fetchSpy).not.toHaveBeenCalled();
-    expect(summary).toMatchObject({ sourceIds: GMPP_SOURCES, documents: 3, skipped: [] });
+    expect(summary).toMatchObject({ outcome: "ok", sourceIds: GMPP_SOURCES, documents: 3, skipped: [] });
     expect(await history()).toEqual(before);
   });
 
@@ -189,9 +189,27 @@ describe("reprocess", () => {
 
     broken.mockRestore(); // the maintainer fixes the rule
     const summary = await reprocessSource(env, "hsc-expert-panel-hc-780");
-    expect(summary).toMatchObject({ documents: 2, skipped: [] });
+    expect(summary).toMatchObject({ outcome: "ok", documents: 2, skipped: [] });
     const { results } = await env.DB.prepare("SELECT from_label, to_label FROM changes").all();
     expect(results).toEqual([{ from_label: "Inadequate", to_label: "Requires improvement" }]);
+  });
+
+  it("refuses to touch history that the current rule could not rebuild", async () => {
+    await seed(["hsc-expert-panel-hc-780"]);
+    await runCron();
+    const before = await history();
+    // A rule change that cannot read the page today's ratings came from.
+    vi.spyOn(extractStep(hscExpertPanel), "extract").mockImplementation(() => {
+      throw new ExtractionError("rating tables: expected at least 1, found 0", "rating tables");
+    });
+    const summary = await reprocessSource(env, "hsc-expert-panel-hc-780");
+    expect(summary).toMatchObject({
+      outcome: "failed",
+      error: expect.stringMatching(/cannot read 1 archived document.*Nothing was changed/),
+    });
+    expect(await history()).toEqual(before);
+    const run = await env.DB.prepare("SELECT outcome FROM runs WHERE trigger = 'reprocess'").first();
+    expect(run).toEqual({ outcome: "failed" });
   });
 
   it("through the admin endpoint and the queue", async () => {

@@ -1,31 +1,14 @@
 // Scorecards, commitments, observations and changes: the write side.
+import { emptyPlanState, labelKey, ratingKey, type PlanState } from "../pipeline/plan.ts";
 import { RATING_BANDS, type Rating } from "../vocabularies.ts";
-
-export interface LatestObservation {
-  id: number;
-  scorecard_id: string;
-  commitment_id: string | null;
-  dimension: string;
-  label: string;
-  band: string;
-}
 
 const RATING_BAND_LIST = RATING_BANDS.map((band) => `'${band}'`).join(", ");
 
-/**
- * What a new extraction is compared with. `inScorecard`: the latest observation of every
- * (commitment, dimension) in one scorecard, which decides whether a label is new to it.
- * `lastRatings`: the latest observation that was a rating (not a state such as exempt) of every
- * (commitment, dimension) across the commitments' scope, and of the scorecard's own rating,
- * which decides whether a rating moved.
- */
-export async function latestObservations(
-  db: D1Database,
-  scorecardId: string,
-  scope: string,
-): Promise<{ inScorecard: LatestObservation[]; lastRatings: LatestObservation[] }> {
-  const columns = "o.id, o.scorecard_id, o.commitment_id, o.dimension, o.label, o.band";
-  const [inScorecard, lastRatings] = await db.batch<LatestObservation>([
+/** What planning needs to know of the record for one scorecard and its commitments' scope. */
+export async function loadPlanState(db: D1Database, scorecardId: string, scope: string): Promise<PlanState> {
+  type Row = { scorecard_id: string; commitment_id: string | null; dimension: string; label: string; band: string };
+  const columns = "o.scorecard_id, o.commitment_id, o.dimension, o.label, o.band";
+  const [labels, ratings] = await db.batch<Row>([
     db
       .prepare(
         `SELECT ${columns} FROM observations o WHERE o.id IN (
@@ -43,7 +26,11 @@ export async function latestObservations(
       )
       .bind(scorecardId, scope),
   ]);
-  return { inScorecard: inScorecard!.results, lastRatings: lastRatings!.results };
+  const state = emptyPlanState();
+  for (const o of labels!.results) state.labels.set(labelKey(o.scorecard_id, o.commitment_id, o.dimension), o.label);
+  for (const o of ratings!.results)
+    state.ratingBands.set(ratingKey(o.scorecard_id, o.commitment_id, o.dimension), o.band);
+  return state;
 }
 
 export interface ScorecardWrite {
@@ -73,14 +60,23 @@ export interface ObservationWrite {
   commitment_id: string | null;
   dimension: string;
   rating: Rating;
-  /** Set when this observation moves the rating from another band: a change event. */
-  changedFrom: LatestObservation | null;
+  /** This observation moves the rating from another band: a change event. */
+  moved: boolean;
 }
 
 export interface WritePlan {
   scorecard: ScorecardWrite;
   commitments: CommitmentWrite[];
   observations: ObservationWrite[];
+}
+
+/** Which of these snapshots today's observations were read from. */
+export async function snapshotsWithObservations(db: D1Database, snapshotIds: number[]): Promise<number[]> {
+  const { results } = await db
+    .prepare("SELECT DISTINCT snapshot_id FROM observations WHERE snapshot_id IN (SELECT value FROM json_each(?))")
+    .bind(JSON.stringify(snapshotIds))
+    .all<{ snapshot_id: number }>();
+  return results.map((r) => r.snapshot_id);
 }
 
 /** Forgets the ratings read for these sources' scorecards, before a reprocess reads them again. */
@@ -129,11 +125,17 @@ export function writePlanStatements(
     `INSERT INTO observations (scorecard_id, commitment_id, dimension, label, vocabulary, band, score, observed_at, snapshot_id, run_id)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  // last_insert_rowid() is the observation inserted just before, in the same transaction.
+  // A change links the observation just inserted (last_insert_rowid(), same transaction) with
+  // the subject's previous rating, found here rather than in memory, so that a batch holding
+  // several snapshots' observations links each to the right one.
   const insertChange = db.prepare(
     `INSERT INTO changes (scorecard_id, commitment_id, dimension, from_label, from_band, to_label, to_band,
        from_observation_id, to_observation_id, changed_at, run_id)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, last_insert_rowid(), ?, ?)`,
+     SELECT ?1, ?2, ?3, previous.label, previous.band, ?4, ?5, previous.id, last_insert_rowid(), ?6, ?7
+     FROM observations previous WHERE previous.id = (
+       SELECT max(id) FROM observations
+       WHERE dimension = ?3 AND band IN (${RATING_BAND_LIST}) AND id < last_insert_rowid()
+         AND (commitment_id = ?2 OR (?2 IS NULL AND commitment_id IS NULL AND scorecard_id = ?1)))`,
   );
   for (const o of plan.observations) {
     const { label, vocabulary, band, score } = o.rating;
@@ -151,23 +153,7 @@ export function writePlanStatements(
         runId,
       ),
     );
-    if (o.changedFrom) {
-      const from = o.changedFrom;
-      statements.push(
-        insertChange.bind(
-          s.id,
-          o.commitment_id,
-          o.dimension,
-          from.label,
-          from.band,
-          label,
-          band,
-          from.id,
-          observedAt,
-          runId,
-        ),
-      );
-    }
+    if (o.moved) statements.push(insertChange.bind(s.id, o.commitment_id, o.dimension, label, band, observedAt, runId));
   }
   return statements;
 }

@@ -3,8 +3,8 @@
 // rating moving from one band to another; a state such as "exempt" never counts as a move.
 import type { Extraction, Rule } from "../../scrapers/lib/rule.ts";
 import { slugify } from "../../scrapers/lib/text.ts";
-import type { LatestObservation, ObservationWrite, WritePlan } from "../db/ratings.ts";
-import { isRating, mapLabel, type Rating } from "../vocabularies.ts";
+import type { ObservationWrite, WritePlan } from "../db/ratings.ts";
+import { isRating, mapLabel } from "../vocabularies.ts";
 
 export function scorecardId(rule: Rule, key: string): string {
   return slugify(`${rule.id}-${key}`, 120);
@@ -14,42 +14,55 @@ export function commitmentId(scope: string, key: string): string {
   return slugify(`${scope}-${key}`, 160);
 }
 
-const subject = (commitmentId: string | null, dimension: string) => `${commitmentId ?? ""}\u0000${dimension}`;
-
-/** A rating moved if it is a rating and its band differs from the last rating. States never move. */
-function moved(lastRating: LatestObservation, next: Rating): boolean {
-  return isRating(next.band) && lastRating.band !== next.band;
+/**
+ * What planning needs to know of the record: the latest label of every (scorecard,
+ * commitment, dimension), and the band of every subject's last rating, per commitment across
+ * its scope, or per scorecard for the scorecard's own rating. States such as "exempt" are not
+ * ratings and never set a band.
+ */
+export interface PlanState {
+  labels: Map<string, string>;
+  ratingBands: Map<string, string>;
 }
+
+export function emptyPlanState(): PlanState {
+  return { labels: new Map(), ratingBands: new Map() };
+}
+
+export const labelKey = (scorecard: string, commitment: string | null, dimension: string) =>
+  `${scorecard}\u0000${commitment ?? ""}\u0000${dimension}`;
+
+export const ratingKey = (scorecard: string, commitment: string | null, dimension: string) =>
+  commitment === null
+    ? `scorecard\u0000${scorecard}\u0000${dimension}`
+    : `commitment\u0000${commitment}\u0000${dimension}`;
 
 /** Whose keys a source's commitment keys are. */
 export function commitmentScope(rule: Rule, sourceId: string): string {
   return rule.commitmentScope === "rule" ? rule.id : sourceId;
 }
 
-export function planWrites(
-  rule: Rule,
-  sourceId: string,
-  extraction: Extraction,
-  state: { inScorecard: LatestObservation[]; lastRatings: LatestObservation[] },
-): WritePlan {
+/**
+ * Plans one extraction's writes against `state`, and records them in `state`, so that plans
+ * made one after another (as a reprocess makes them) build on each other.
+ */
+export function planWrites(rule: Rule, sourceId: string, extraction: Extraction, state: PlanState): WritePlan {
   const scope = commitmentScope(rule, sourceId);
   const id = scorecardId(rule, extraction.scorecard.key);
-  const inScorecard = new Map(state.inScorecard.map((o) => [subject(o.commitment_id, o.dimension), o]));
-  const lastRatings = new Map(state.lastRatings.map((o) => [subject(o.commitment_id, o.dimension), o]));
   const observations: ObservationWrite[] = [];
 
   const observe = (commitment: string | null, dimension: string, native: string) => {
-    const key = subject(commitment, dimension);
     const rating = mapLabel(rule.vocabulary, native);
+    const label = labelKey(id, commitment, dimension);
     // Same label as this scorecard already holds: nothing new was observed.
-    if (inScorecard.get(key)?.label === rating.label) return;
-    const previous = lastRatings.get(key);
-    observations.push({
-      commitment_id: commitment,
-      dimension,
-      rating,
-      changedFrom: previous && moved(previous, rating) ? previous : null,
-    });
+    if (state.labels.get(label) === rating.label) return;
+    state.labels.set(label, rating.label);
+    const subject = ratingKey(id, commitment, dimension);
+    const lastBand = state.ratingBands.get(subject);
+    // A move is a rating whose band differs from the last rating; the first rating is no move.
+    const moved = isRating(rating.band) && lastBand !== undefined && lastBand !== rating.band;
+    if (isRating(rating.band)) state.ratingBands.set(subject, rating.band);
+    observations.push({ commitment_id: commitment, dimension, rating, moved });
   };
 
   const { scorecard } = extraction;

@@ -12,7 +12,7 @@ import {
   type Rule,
 } from "../../scrapers/lib/rule.ts";
 import { d1PolitenessStore } from "../db/politeness.ts";
-import { latestObservations, writePlanStatements } from "../db/ratings.ts";
+import { loadPlanState, writePlanStatements } from "../db/ratings.ts";
 import {
   finishRun,
   finishRunStatements,
@@ -157,7 +157,7 @@ export async function runSource(env: Env, source: SourceRow, options: { trigger:
       step.extract(document.text, { url: document.url, carried: document.carried }),
     );
     checkForDrift(rule, extraction, applied.commitments);
-    const state = await latestObservations(
+    const state = await loadPlanState(
       db,
       scorecardId(rule, extraction.scorecard.key),
       commitmentScope(rule, source.id),
@@ -166,7 +166,7 @@ export async function runSource(env: Env, source: SourceRow, options: { trigger:
     const counts: RunCounts = {
       commitments_seen: plan.commitments.length,
       observations_added: plan.observations.length,
-      changes_added: plan.observations.filter((o) => o.changedFrom).length,
+      changes_added: plan.observations.filter((o) => o.moved).length,
     };
     // One batch: the run's writes and its closing row land together or not at all.
     await db.batch([
