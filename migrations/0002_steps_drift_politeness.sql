@@ -6,7 +6,7 @@ ALTER TABLE snapshots ADD COLUMN step TEXT;
 -- What earlier steps passed on to the step that read this document (JSON), e.g. a publication's title.
 ALTER TABLE snapshots ADD COLUMN context TEXT;
 CREATE INDEX snapshots_by_run ON snapshots (run_id);
-CREATE INDEX snapshots_by_url ON snapshots (source_id, url, id);
+CREATE INDEX snapshots_by_step ON snapshots (source_id, step, id);
 
 -- For a drift run: the selector or check that failed.
 ALTER TABLE runs ADD COLUMN failed_check TEXT;

@@ -6,6 +6,7 @@ import { pathToFileURL } from "node:url";
 import { findRule, RULES } from "../scrapers/index.ts";
 import {
   DOCUMENT_KINDS,
+  ExtractionError,
   expectCount,
   extractStep,
   stepFor,
@@ -73,13 +74,16 @@ export async function runOnUrl(rule: Rule, url: string): Promise<RuleOutput> {
   let link: Link = { url: rule.entry ? rule.entry(url) : url };
   for (const step of rule.steps) {
     const document = await fetcher.fetch(link.url);
-    if (document === "not-modified") throw new Error(`${link.url} answered 304 to an unconditional request`);
+    if ("notModified" in document) throw new Error(`${link.url} answered 304 to an unconditional request`);
     const text = decodeBody(document.body, document.contentType);
     const context = { url: document.url, carried: link.carry ?? {} };
     if (step.kind === "follow") {
       const links = step.follow(text, context);
       expectCount(`links found by step "${step.name}"`, links.length, step.expect);
-      link = { url: links[0]!.url, carry: { ...context.carried, ...links[0]!.carry } };
+      const [next] = links;
+      if (!next)
+        throw new ExtractionError(`step "${step.name}" found no link to follow`, `links found by step "${step.name}"`);
+      link = { url: next.url, carry: { ...context.carried, ...next.carry } };
     } else {
       return extractionJson(rule, validateExtraction(rule, extractStep(rule).extract(text, context)));
     }

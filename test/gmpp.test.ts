@@ -155,7 +155,7 @@ describe("gmpp through the pipeline", () => {
   it("follows one project's ratings across the three years", async () => {
     await ingestInOrder();
     const project = await (
-      await api("/v1/commitments/gmpp-dhsc-0067-2021-q3")
+      await api("/v1/commitments/gmpp--dhsc-0067-2021-q3")
     ).json<{
       scorecards: { id: string }[];
       history: { dimension: string; label: string; band: string }[];

@@ -168,7 +168,7 @@ describe("re-running", () => {
     ).all();
     expect(changes).toEqual([
       {
-        commitment_id: "hsc-expert-panel-hc-780-roll-out-integrated-health-and-care-records-for-everyone-a",
+        commitment_id: "hsc-expert-panel-hc-780--roll-out-integrated-health-and-care-records-for-everyone-a",
         dimension: "overall",
         from_label: "Inadequate",
         from_band: "red",
@@ -178,7 +178,7 @@ describe("re-running", () => {
     ]);
 
     const history = await (
-      await api("/v1/commitments/hsc-expert-panel-hc-780-roll-out-integrated-health-and-care-records-for-everyone-a")
+      await api("/v1/commitments/hsc-expert-panel-hc-780--roll-out-integrated-health-and-care-records-for-everyone-a")
     ).json<{ history: { label: string; provenance: { sha256: string } }[]; changes: unknown[] }>();
     expect(history.history.map((o) => o.label)).toEqual(["Inadequate", "Requires improvement"]);
     expect(history.history[0]!.provenance.sha256).not.toBe(history.history[1]!.provenance.sha256);

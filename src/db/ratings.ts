@@ -79,6 +79,15 @@ export async function snapshotsWithObservations(db: D1Database, snapshotIds: num
   return results.map((r) => r.snapshot_id);
 }
 
+/** The source a scorecard belongs to, if it exists. */
+export async function scorecardOwner(db: D1Database, scorecardId: string): Promise<string | null> {
+  const row = await db
+    .prepare("SELECT source_id FROM scorecards WHERE id = ?")
+    .bind(scorecardId)
+    .first<{ source_id: string }>();
+  return row?.source_id ?? null;
+}
+
 /** Forgets the ratings read for these sources' scorecards, before a reprocess reads them again. */
 export function deleteHistoryStatements(db: D1Database, sourceIds: string[]): D1PreparedStatement[] {
   const scorecards = "SELECT id FROM scorecards WHERE source_id IN (SELECT value FROM json_each(?))";
@@ -87,6 +96,30 @@ export function deleteHistoryStatements(db: D1Database, sourceIds: string[]): D1
     db.prepare(`DELETE FROM changes WHERE scorecard_id IN (${scorecards})`).bind(ids),
     db.prepare(`DELETE FROM observations WHERE scorecard_id IN (${scorecards})`).bind(ids),
   ];
+}
+
+/** An unchanged run saw the source's scorecards and their commitments again. */
+export function confirmSeenStatements(db: D1Database, sourceId: string, seenAt: string): D1PreparedStatement[] {
+  return [
+    db.prepare("UPDATE scorecards SET last_seen_at = ?2 WHERE source_id = ?1").bind(sourceId, seenAt),
+    db
+      .prepare(
+        `UPDATE commitments SET last_seen_at = ?2 WHERE id IN (
+           SELECT m.commitment_id FROM scorecard_commitments m JOIN scorecards s ON s.id = m.scorecard_id WHERE s.source_id = ?1)`,
+      )
+      .bind(sourceId, seenAt),
+  ];
+}
+
+// Rows travel as one JSON parameter, read with json_each, so that a table takes one statement
+// whatever the number of rows: D1 allows 100 bound parameters per query and 1,000 queries per
+// invocation. A chunk stays well under D1's 1 MB limit on a string.
+const ROWS_PER_STATEMENT = 500;
+
+function chunks<T>(rows: T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) out.push(rows.slice(i, i + ROWS_PER_STATEMENT));
+  return out;
 }
 
 /** The statements that apply a plan. Run them in one batch with the run's closing statements. */
@@ -98,62 +131,80 @@ export function writePlanStatements(
   const { scorecard: s } = plan;
   const { runId, snapshotId, observedAt } = provenance;
   const statements = [
+    // A scorecard belongs to one source: the WHERE keeps another source from taking it over.
     db
       .prepare(
         `INSERT INTO scorecards (id, source_id, key, title, publisher, published_on, url, vocabulary, first_seen_at, last_seen_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)
-         ON CONFLICT (id) DO UPDATE SET title = ?4, publisher = ?5, published_on = ?6, url = ?7, vocabulary = ?8, last_seen_at = ?9`,
+         ON CONFLICT (id) DO UPDATE SET title = ?4, publisher = ?5, published_on = ?6, url = ?7, vocabulary = ?8, last_seen_at = ?9
+         WHERE scorecards.source_id = ?2`,
       )
       .bind(s.id, s.source_id, s.key, s.title, s.publisher, s.published_on, s.url, s.vocabulary, observedAt),
   ];
-  const upsertCommitment = db.prepare(
-    `INSERT INTO commitments (id, scope, key, text, policy_area, target_date, source_url, first_seen_at, last_seen_at)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)
-     ON CONFLICT (id) DO UPDATE SET text = ?4, policy_area = ?5, target_date = ?6, source_url = ?7, last_seen_at = ?8`,
-  );
-  const upsertMembership = db.prepare(
-    `INSERT INTO scorecard_commitments (scorecard_id, commitment_id, position) VALUES (?1, ?2, ?3)
-     ON CONFLICT (scorecard_id, commitment_id) DO UPDATE SET position = ?3`,
-  );
-  for (const c of plan.commitments) {
+  for (const rows of chunks(plan.commitments)) {
     statements.push(
-      upsertCommitment.bind(c.id, c.scope, c.key, c.text, c.policy_area, c.target_date, c.source_url, observedAt),
-      upsertMembership.bind(s.id, c.id, c.position),
+      db
+        .prepare(
+          `INSERT INTO commitments (id, scope, key, text, policy_area, target_date, source_url, first_seen_at, last_seen_at)
+           SELECT j.value ->> 'id', j.value ->> 'scope', j.value ->> 'key', j.value ->> 'text', j.value ->> 'policy_area',
+                  j.value ->> 'target_date', j.value ->> 'source_url', ?2, ?2
+           FROM json_each(?1) j WHERE true
+           ON CONFLICT (id) DO UPDATE SET text = excluded.text, policy_area = excluded.policy_area,
+             target_date = excluded.target_date, source_url = excluded.source_url, last_seen_at = excluded.last_seen_at`,
+        )
+        .bind(JSON.stringify(rows), observedAt),
+      db
+        .prepare(
+          `INSERT INTO scorecard_commitments (scorecard_id, commitment_id, position)
+           SELECT ?1, j.value ->> 'id', j.value ->> 'position' FROM json_each(?2) j WHERE true
+           ON CONFLICT (scorecard_id, commitment_id) DO UPDATE SET position = excluded.position`,
+        )
+        .bind(s.id, JSON.stringify(rows)),
     );
   }
-  const insertObservation = db.prepare(
-    `INSERT INTO observations (scorecard_id, commitment_id, dimension, label, vocabulary, band, score, observed_at, snapshot_id, run_id)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  // A commitment that left the publication leaves the scorecard; its history stays.
+  statements.push(
+    db
+      .prepare(
+        "DELETE FROM scorecard_commitments WHERE scorecard_id = ?1 AND commitment_id NOT IN (SELECT value FROM json_each(?2))",
+      )
+      .bind(s.id, JSON.stringify(plan.commitments.map((c) => c.id))),
   );
-  // A change links the observation just inserted (last_insert_rowid(), same transaction) with
-  // the subject's previous rating, found here rather than in memory, so that a batch holding
-  // several snapshots' observations links each to the right one.
-  const insertChange = db.prepare(
-    `INSERT INTO changes (scorecard_id, commitment_id, dimension, from_label, from_band, to_label, to_band,
-       from_observation_id, to_observation_id, changed_at, run_id)
-     SELECT ?1, ?2, ?3, previous.label, previous.band, ?4, ?5, previous.id, last_insert_rowid(), ?6, ?7
-     FROM observations previous WHERE previous.id = (
-       SELECT max(id) FROM observations
-       WHERE dimension = ?3 AND band IN (${RATING_BAND_LIST}) AND id < last_insert_rowid()
-         AND (commitment_id = ?2 OR (?2 IS NULL AND commitment_id IS NULL AND scorecard_id = ?1)))`,
-  );
-  for (const o of plan.observations) {
-    const { label, vocabulary, band, score } = o.rating;
+  for (const rows of chunks(plan.observations)) {
+    const values = rows.map(({ commitment_id, dimension, rating }) => ({ commitment_id, dimension, ...rating }));
     statements.push(
-      insertObservation.bind(
-        s.id,
-        o.commitment_id,
-        o.dimension,
-        label,
-        vocabulary,
-        band,
-        score,
-        observedAt,
-        snapshotId,
-        runId,
-      ),
+      db
+        .prepare(
+          `INSERT INTO observations (scorecard_id, commitment_id, dimension, label, vocabulary, band, score, observed_at, snapshot_id, run_id)
+           SELECT ?1, j.value ->> 'commitment_id', j.value ->> 'dimension', j.value ->> 'label', j.value ->> 'vocabulary',
+                  j.value ->> 'band', j.value ->> 'score', ?2, ?3, ?4
+           FROM json_each(?5) j ORDER BY j.key`,
+        )
+        .bind(s.id, observedAt, snapshotId, runId, JSON.stringify(values)),
     );
-    if (o.moved) statements.push(insertChange.bind(s.id, o.commitment_id, o.dimension, label, band, observedAt, runId));
+  }
+  // Change events, set-based: each rating this snapshot added whose subject's previous rating
+  // (per commitment across its scope, or the scorecard's own) had another band. States such as
+  // "exempt" are neither side of a change. The planner counts the same moves.
+  if (plan.observations.some((o) => o.moved)) {
+    statements.push(
+      db
+        .prepare(
+          `INSERT INTO changes (scorecard_id, commitment_id, dimension, from_label, from_band, to_label, to_band,
+             from_observation_id, to_observation_id, changed_at, run_id)
+           SELECT o.scorecard_id, o.commitment_id, o.dimension, previous.label, previous.band, o.label, o.band,
+                  previous.id, o.id, o.observed_at, o.run_id
+           FROM observations o JOIN observations previous ON previous.id = (
+             SELECT max(p.id) FROM observations p
+             WHERE p.dimension = o.dimension AND p.id < o.id AND p.band IN (${RATING_BAND_LIST})
+               AND (p.commitment_id = o.commitment_id
+                    OR (o.commitment_id IS NULL AND p.commitment_id IS NULL AND p.scorecard_id = o.scorecard_id)))
+           WHERE o.snapshot_id = ?1 AND o.run_id = ?2 AND o.scorecard_id = ?3
+             AND o.band IN (${RATING_BAND_LIST}) AND previous.band != o.band
+           ORDER BY o.id`,
+        )
+        .bind(snapshotId, runId, s.id),
+    );
   }
   return statements;
 }

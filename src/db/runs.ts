@@ -90,15 +90,19 @@ export async function listRecentRuns(db: D1Database, sourceId: string, limit: nu
   return results;
 }
 
-/** The latest snapshot of a URL: its validators make the next request conditional. */
-export async function lastSnapshotOf(db: D1Database, sourceId: string, url: string): Promise<SnapshotRow | null> {
+/** The latest document a rule step fetched for a source: its validators make the next request conditional. */
+export async function lastSnapshotOfStep(db: D1Database, sourceId: string, step: string): Promise<SnapshotRow | null> {
   return db
-    .prepare("SELECT * FROM snapshots WHERE source_id = ? AND url = ? ORDER BY id DESC LIMIT 1")
-    .bind(sourceId, url)
+    .prepare("SELECT * FROM snapshots WHERE source_id = ? AND step = ? ORDER BY id DESC LIMIT 1")
+    .bind(sourceId, step)
     .first<SnapshotRow>();
 }
 
-/** What the source's data currently comes from: the extracted documents of its last successful run. */
+/**
+ * What the source's data currently comes from: the hashes of the documents its last
+ * successful scrape extracted (a reprocess fetches nothing, so it does not count), and how
+ * many commitments its last good scrape found.
+ */
 export async function lastAppliedState(
   db: D1Database,
   sourceId: string,
@@ -108,7 +112,8 @@ export async function lastAppliedState(
     db
       .prepare(
         `SELECT s.sha256 FROM snapshots s WHERE s.step = ?2 AND s.run_id = (
-           SELECT id FROM runs WHERE source_id = ?1 AND outcome IN ('ok', 'unchanged') ORDER BY id DESC LIMIT 1)`,
+           SELECT id FROM runs WHERE source_id = ?1 AND outcome IN ('ok', 'unchanged') AND trigger != 'reprocess'
+           ORDER BY id DESC LIMIT 1)`,
       )
       .bind(sourceId, extractStep),
     db
@@ -145,8 +150,9 @@ export async function extractedSnapshots(
 }
 
 /**
- * The statements that close a run and update its source's health. They are returned, not run,
- * so that a successful run can close in the same batch as its writes.
+ * The statements that close a run and, for a scrape, update its source's health. They are
+ * returned, not run, so that a successful run can close in the same batch as its writes.
+ * A reprocess fetches nothing, so it says nothing of the source's health.
  */
 export function finishRunStatements(
   db: D1Database,
@@ -160,10 +166,11 @@ export function finishRunStatements(
     error?: string;
     failedCheck?: string;
   },
+  options: { health: boolean } = { health: true },
 ): D1PreparedStatement[] {
   const succeeded = run.outcome === "ok" || run.outcome === "unchanged";
   const counts = run.counts;
-  return [
+  const statements = [
     db
       .prepare(
         `UPDATE runs SET finished_at = ?, outcome = ?, snapshot_id = ?, commitments_seen = ?, observations_added = ?,
@@ -180,26 +187,27 @@ export function finishRunStatements(
         run.failedCheck ?? null,
         run.id,
       ),
-    succeeded
-      ? db
-          .prepare(
-            `UPDATE sources SET last_run_at = ?1, last_success_at = ?1, last_outcome = ?2, consecutive_failures = 0,
-             last_error = NULL, last_failed_check = NULL WHERE id = ?3`,
-          )
-          .bind(run.finishedAt, run.outcome, source.id)
-      : db
-          .prepare(
-            `UPDATE sources SET last_run_at = ?1, last_outcome = ?2, consecutive_failures = consecutive_failures + 1,
-             last_error = ?3, last_failed_check = ?4 WHERE id = ?5`,
-          )
-          .bind(run.finishedAt, run.outcome, run.error ?? null, run.failedCheck ?? null, source.id),
   ];
+  if (options.health) {
+    statements.push(
+      succeeded
+        ? db
+            .prepare(
+              `UPDATE sources SET last_run_at = ?1, last_success_at = ?1, last_outcome = ?2, consecutive_failures = 0,
+               last_error = NULL, last_failed_check = NULL WHERE id = ?3`,
+            )
+            .bind(run.finishedAt, run.outcome, source.id)
+        : db
+            .prepare(
+              `UPDATE sources SET last_run_at = ?1, last_outcome = ?2, consecutive_failures = consecutive_failures + 1,
+               last_error = ?3, last_failed_check = ?4 WHERE id = ?5`,
+            )
+            .bind(run.finishedAt, run.outcome, run.error ?? null, run.failedCheck ?? null, source.id),
+    );
+  }
+  return statements;
 }
 
-export async function finishRun(
-  db: D1Database,
-  source: Pick<SourceRow, "id">,
-  run: Parameters<typeof finishRunStatements>[2],
-): Promise<void> {
-  await db.batch(finishRunStatements(db, source, run));
+export async function finishRun(...args: Parameters<typeof finishRunStatements>): Promise<void> {
+  await args[0].batch(finishRunStatements(...args));
 }

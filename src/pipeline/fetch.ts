@@ -31,8 +31,9 @@ type PolicyEnv = Partial<
 >;
 
 export function fetchPolicy(env: PolicyEnv): FetchPolicy {
+  // A setting that is not a non-negative number falls back to its default.
   const number = (value: string | undefined, fallback: number) =>
-    value && Number.isFinite(Number(value)) ? Number(value) : fallback;
+    value && Number.isFinite(Number(value)) && Number(value) >= 0 ? Number(value) : fallback;
   const contact = env.CONTACT_URL?.trim();
   return {
     userAgent: `${PRODUCT_TOKEN}/${VERSION} (+${contact || "no contact URL configured"})`,
@@ -91,6 +92,18 @@ export interface Validators {
   last_modified: string | null;
 }
 
+/** The server's answer to a conditional request: what we have is current. */
+export interface NotModified {
+  notModified: true;
+  etag: string | null;
+  lastModified: string | null;
+}
+
+const MAX_REDIRECTS = 5;
+const ROBOTS_RETRY_MS = 10 * 60_000;
+const retryable = (status: number) => status === 429 || status >= 500;
+const unavailable = (status: number) => retryable(status);
+
 export class FetchError extends Error {
   override name = "FetchError";
 }
@@ -120,33 +133,53 @@ export class Fetcher {
   }
 
   /** Fetches a document, or says it has not changed since `previous`. */
-  async fetch(url: string, previous?: Validators | null): Promise<FetchedDocument | "not-modified"> {
+  async fetch(url: string, previous?: Validators | null): Promise<FetchedDocument | NotModified> {
     const replayed = await this.replay?.(url);
     if (replayed) return replayed;
-    await this.checkRobots(url);
     const headers: Record<string, string> = { Accept: "text/html, text/csv, application/json;q=0.9, */*;q=0.8" };
     if (previous?.etag) headers["If-None-Match"] = previous.etag;
     if (previous?.last_modified) headers["If-Modified-Since"] = previous.last_modified;
-    const response = await this.request(url, headers);
-    if (response.status === 304) return "not-modified";
-    if (!response.ok) {
-      await response.body?.cancel();
-      throw new FetchError(`${url} answered HTTP ${response.status}`);
+    // Redirects are followed here, not by fetch(), so that every hop is checked against its
+    // host's robots.txt and waits for its host's slot.
+    let current = url;
+    for (let hop = 0; ; hop++) {
+      await this.checkRobots(current);
+      const response = await this.request(current, headers);
+      const location = response.headers.get("location");
+      if (response.status >= 300 && response.status < 400 && response.status !== 304 && location) {
+        await response.body?.cancel();
+        if (hop >= MAX_REDIRECTS) throw new FetchError(`${url} redirected more than ${MAX_REDIRECTS} times`);
+        current = new URL(location, current).toString();
+        continue;
+      }
+      if (response.status === 304) {
+        return {
+          notModified: true,
+          etag: response.headers.get("etag"),
+          lastModified: response.headers.get("last-modified"),
+        };
+      }
+      if (!response.ok) {
+        await response.body?.cancel();
+        throw new FetchError(`${current} answered HTTP ${response.status}`);
+      }
+      return {
+        url: current,
+        status: response.status,
+        body: await this.readCapped(response, current),
+        etag: response.headers.get("etag"),
+        lastModified: response.headers.get("last-modified"),
+        contentType: response.headers.get("content-type"),
+      };
     }
-    return {
-      url: response.url || url,
-      status: response.status,
-      body: await this.readCapped(response, url),
-      etag: response.headers.get("etag"),
-      lastModified: response.headers.get("last-modified"),
-      contentType: response.headers.get("content-type"),
-    };
   }
 
   private async checkRobots(url: string): Promise<void> {
     const { origin } = new URL(url);
     let record = await this.store.getRobots(origin);
-    if (!record || Date.now() - Date.parse(record.fetched_at) > this.policy.robotsTtlMs) {
+    const age = record ? Date.now() - Date.parse(record.fetched_at) : Infinity;
+    // A robots.txt that failed is asked again soon; one that answered is kept for a day.
+    if (!record || age > (unavailable(record.status) ? ROBOTS_RETRY_MS : this.policy.robotsTtlMs)) {
       let response: Response;
       try {
         response = await this.request(`${origin}/robots.txt`, { Accept: "text/plain" });
@@ -160,9 +193,11 @@ export class Fetcher {
       record = { status: response.status, body, fetched_at: new Date().toISOString() };
       await this.store.putRobots(origin, record);
     }
-    // As crawlers agree: a missing robots.txt (4xx) allows everything; a failing one (5xx) nothing.
-    if (record.status >= 500)
+    // As crawlers agree: a missing robots.txt (4xx) allows everything; an unavailable one
+    // (5xx, or 429) allows nothing until it answers.
+    if (unavailable(record.status)) {
       throw new FetchError(`robots.txt at ${origin} answered HTTP ${record.status}, so nothing there is fetched`);
+    }
     if (record.status >= 400) return;
     if (robotsParser(`${origin}/robots.txt`, record.body).isAllowed(url, this.policy.userAgent) === false) {
       throw new FetchError(`robots.txt at ${origin} disallows ${url} for ${PRODUCT_TOKEN}`);
@@ -174,12 +209,18 @@ export class Fetcher {
     const host = new URL(url).host;
     for (let attempt = 1; ; attempt++) {
       const slot = await this.store.reserveSlot(host, Date.now(), this.policy.minHostIntervalMs);
-      if (slot > Date.now()) await sleep(slot - Date.now());
+      const queued = slot - Date.now();
+      if (queued > this.policy.maxRetryAfterMs) {
+        throw new FetchError(
+          `${host} is busy with other requests for ${Math.round(queued / 1000)} s; trying again at the next scheduled run`,
+        );
+      }
+      if (queued > 0) await sleep(queued);
       let response: Response;
       try {
         response = await fetch(url, {
           headers: { ...headers, "User-Agent": this.policy.userAgent },
-          redirect: "follow",
+          redirect: "manual",
           signal: AbortSignal.timeout(this.policy.timeoutMs),
         });
       } catch (error) {
@@ -189,8 +230,7 @@ export class Fetcher {
             : (error as Error).message;
         throw new FetchError(`could not fetch ${url}: ${reason}`);
       }
-      const retryable = response.status === 429 || response.status >= 500;
-      if (!retryable || attempt >= this.policy.maxAttempts) return response;
+      if (!retryable(response.status) || attempt >= this.policy.maxAttempts) return response;
       const wait = retryAfterMs(response, Date.now()) ?? this.policy.retryBaseMs * 2 ** (attempt - 1);
       await response.body?.cancel();
       if (wait > this.policy.maxRetryAfterMs) {

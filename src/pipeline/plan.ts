@@ -1,7 +1,7 @@
 // Decides what one extraction adds to the record. Pure: the same extraction over the same
 // state plans nothing, which is what makes re-running a source safe. A change event is a
 // rating moving from one band to another; a state such as "exempt" never counts as a move.
-import type { Extraction, Rule } from "../../scrapers/lib/rule.ts";
+import { ExtractionError, type Extraction, type Rule } from "../../scrapers/lib/rule.ts";
 import { slugify } from "../../scrapers/lib/text.ts";
 import type { ObservationWrite, WritePlan } from "../db/ratings.ts";
 import { isRating, mapLabel } from "../vocabularies.ts";
@@ -10,8 +10,9 @@ export function scorecardId(rule: Rule, key: string): string {
   return slugify(`${rule.id}-${key}`, 120);
 }
 
+/** "--" never occurs in a slug, so scope and key cannot run into each other. */
 export function commitmentId(scope: string, key: string): string {
-  return slugify(`${scope}-${key}`, 160);
+  return `${scope}--${slugify(key, 120)}`;
 }
 
 /**
@@ -65,15 +66,27 @@ export function planWrites(rule: Rule, sourceId: string, extraction: Extraction,
     observations.push({ commitment_id: commitment, dimension, rating, moved });
   };
 
-  const { scorecard } = extraction;
-  if (scorecard.overall !== null) observe(null, "overall", scorecard.overall);
+  // A rating the page no longer shows is observed as blank (not rated); one it never showed stays absent.
+  const observeOrClear = (commitment: string | null, dimension: string, native: string | null | undefined) => {
+    if (native !== null && native !== undefined) observe(commitment, dimension, native);
+    else if (state.labels.get(labelKey(id, commitment, dimension))) observe(commitment, dimension, "");
+  };
 
+  const { scorecard } = extraction;
+  observeOrClear(null, "overall", scorecard.overall);
+
+  const keyOf = new Map<string, string>();
   const commitments = extraction.commitments.map((c, position) => {
     const cid = commitmentId(scope, c.key);
-    for (const dimension of rule.dimensions) {
-      const label = c.ratings[dimension.key];
-      if (label !== undefined) observe(cid, dimension.key, label);
+    const clash = keyOf.get(cid);
+    if (clash !== undefined) {
+      throw new ExtractionError(
+        `commitment keys "${clash}" and "${c.key}" both become the id "${cid}"`,
+        "commitment keys",
+      );
     }
+    keyOf.set(cid, c.key);
+    for (const dimension of rule.dimensions) observeOrClear(cid, dimension.key, c.ratings[dimension.key]);
     const { key, text, policy_area, target_date, source_url } = c;
     return { id: cid, scope, key, text, policy_area, target_date, source_url, position };
   });

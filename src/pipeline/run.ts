@@ -12,13 +12,13 @@ import {
   type Rule,
 } from "../../scrapers/lib/rule.ts";
 import { d1PolitenessStore } from "../db/politeness.ts";
-import { loadPlanState, writePlanStatements } from "../db/ratings.ts";
+import { confirmSeenStatements, loadPlanState, scorecardOwner, writePlanStatements } from "../db/ratings.ts";
 import {
   finishRun,
   finishRunStatements,
   insertSnapshot,
   lastAppliedState,
-  lastSnapshotOf,
+  lastSnapshotOfStep,
   startRun,
   type RunCounts,
   type RunOutcome,
@@ -55,7 +55,7 @@ interface Fetched {
 }
 
 /** The extraction's own checks passed; now check it against the rule's counts and the last good run. */
-function checkForDrift(rule: Rule, extraction: Extraction, lastGoodCount: number | null): void {
+export function checkForDrift(rule: Rule, extraction: Extraction, lastGoodCount: number | null): void {
   const found = extraction.commitments.length;
   expectCount("commitments extracted", found, rule.expect.commitments);
   if (found === 0) throw new ExtractionError("the extraction is empty", "commitments extracted");
@@ -90,11 +90,12 @@ export async function runSource(env: Env, source: SourceRow, options: { trigger:
 
     // Fetch, archive and record one document; a 304 reuses the archived copy.
     const fetchDocument = async ({ url, carry = {} }: Link, step: string): Promise<Fetched> => {
-      const previous = await lastSnapshotOf(db, source.id, url);
+      // By step, not URL: a redirect stores the final URL, and the request must still be conditional.
+      const previous = await lastSnapshotOfStep(db, source.id, step);
       const context = JSON.stringify(carry);
       const fetchedAt = now().toISOString();
       const document = await fetcher.fetch(url, previous);
-      if (document === "not-modified") {
+      if ("notModified" in document) {
         if (!previous) throw new Error(`${url} answered 304 to a request that was not conditional`);
         const snapshotId = await insertSnapshot(db, {
           ...previous,
@@ -103,6 +104,9 @@ export async function runSource(env: Env, source: SourceRow, options: { trigger:
           context,
           fetched_at: fetchedAt,
           http_status: 304,
+          // A 304 may carry fresher validators (RFC 9110 §15.4.5).
+          etag: document.etag ?? previous.etag,
+          last_modified: document.lastModified ?? previous.last_modified,
         });
         const body = await readArchived(env.ARCHIVE, previous.archive_key);
         const text = decodeBody(body, previous.content_type);
@@ -142,7 +146,13 @@ export async function runSource(env: Env, source: SourceRow, options: { trigger:
         const links = step.follow(fetched.text, { url: fetched.url, carried: fetched.carried });
         expectCount(`links found by step "${step.name}"`, links.length, step.expect);
         // One document is extracted per run; a step that may find several takes the first.
-        link = { url: links[0]!.url, carry: { ...fetched.carried, ...links[0]!.carry } };
+        const [next] = links;
+        if (!next)
+          throw new ExtractionError(
+            `step "${step.name}" found no link to follow`,
+            `links found by step "${step.name}"`,
+          );
+        link = { url: next.url, carry: { ...fetched.carried, ...next.carry } };
       }
     }
     const document = fetched!;
@@ -150,18 +160,30 @@ export async function runSource(env: Env, source: SourceRow, options: { trigger:
 
     const step = extractStep(rule);
     const applied = await lastAppliedState(db, source.id, step.name);
-    if (applied.sha256s.length === 1 && applied.sha256s[0] === document.sha256) return await finish("unchanged");
+    if (applied.sha256s.length === 1 && applied.sha256s[0] === document.sha256) {
+      await db.batch([
+        ...confirmSeenStatements(db, source.id, document.fetchedAt),
+        ...finishRunStatements(db, source, {
+          id: runId,
+          outcome: "unchanged",
+          finishedAt: now().toISOString(),
+          snapshotId: finalSnapshotId,
+        }),
+      ]);
+      return { sourceId: source.id, runId, outcome: "unchanged" };
+    }
 
     const extraction = validateExtraction(
       rule,
       step.extract(document.text, { url: document.url, carried: document.carried }),
     );
     checkForDrift(rule, extraction, applied.commitments);
-    const state = await loadPlanState(
-      db,
-      scorecardId(rule, extraction.scorecard.key),
-      commitmentScope(rule, source.id),
-    );
+    const id = scorecardId(rule, extraction.scorecard.key);
+    const owner = await scorecardOwner(db, id);
+    if (owner !== null && owner !== source.id) {
+      throw new Error(`scorecard "${id}" already belongs to source "${owner}"; two sources publish the same scorecard`);
+    }
+    const state = await loadPlanState(db, id, commitmentScope(rule, source.id));
     const plan = planWrites(rule, source.id, extraction, state);
     const counts: RunCounts = {
       commitments_seen: plan.commitments.length,
