@@ -12,6 +12,10 @@ CREATE INDEX snapshots_by_step ON snapshots (source_id, step, id);
 ALTER TABLE runs ADD COLUMN failed_check TEXT;
 ALTER TABLE sources ADD COLUMN last_failed_check TEXT;
 
+-- The period a scorecard rates (e.g. "2024-25"), as its rule reads it; orders the scorecards
+-- whose commitments are shared, such as the GMPP years.
+ALTER TABLE scorecards ADD COLUMN period TEXT;
+
 -- Where in its publication a commitment was read: a section anchor, for example.
 ALTER TABLE commitments ADD COLUMN source_url TEXT;
 
@@ -27,4 +31,11 @@ CREATE TABLE robots_cache (
 CREATE TABLE host_slots (
   host         TEXT PRIMARY KEY,
   next_slot_at INTEGER NOT NULL
+);
+
+-- One scrape or reprocess at a time per commitment scope: each reads the record, then writes.
+CREATE TABLE leases (
+  scope      TEXT PRIMARY KEY,
+  holder     TEXT NOT NULL,
+  expires_at INTEGER NOT NULL
 );

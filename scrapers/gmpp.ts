@@ -29,6 +29,15 @@ function parseEndDate(text: string): string | null {
   return match ? `${match[3]}-${match[2]!.padStart(2, "0")}-${match[1]!.padStart(2, "0")}` : null;
 }
 
+/** "…annual-report-2024-2025", "gmpp_2024_25.csv" → "2024-25": the financial year the data covers. */
+function financialYear(...texts: (string | undefined)[]): string | null {
+  for (const text of texts) {
+    const match = /(20\d{2})[-_–](?:20)?(\d{2})(?!\d)/.exec(text ?? "");
+    if (match && Number(match[2]) === (Number(match[1]) + 1) % 100) return `${match[1]}-${match[2]}`;
+  }
+  return null;
+}
+
 function findCsv(json: string, { url }: StepContext) {
   const item = parseContentItem(json);
   const csvs = attachments(item).filter((a) => /\bcsv\b/i.test(a.type));
@@ -73,6 +82,7 @@ function readProjects(csv: string, { url, carried }: StepContext): Extraction {
       published_on: carried.published_on || null,
       url: carried.publication_url || url,
       overall: null,
+      period: financialYear(carried.scorecard_key, carried.title, file),
     },
     commitments,
   };

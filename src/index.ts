@@ -1,5 +1,5 @@
 import { app } from "./app.ts";
-import { enqueueDueSources, handleJob, type JobMessage } from "./pipeline/scheduler.ts";
+import { BusyError, enqueueDueSources, handleJob, type JobMessage } from "./pipeline/scheduler.ts";
 
 export default {
   fetch: app.fetch,
@@ -14,7 +14,12 @@ export default {
         await handleJob(env, message.body);
         message.ack();
       } catch (error) {
-        // runSource records its own failures; this is a failure to record one, worth a retry.
+        if (error instanceof BusyError) {
+          // Another job is writing the same commitments: wait for it, in order.
+          message.retry({ delaySeconds: 10 });
+          continue;
+        }
+        // Runs record their own failures; this is a failure to record one, worth a retry.
         console.error(`job ${JSON.stringify(message.body)} failed:`, error);
         message.retry({ delaySeconds: 60 });
       }

@@ -17,6 +17,7 @@ describe("hsc-expert-panel on the reconstructed sample pages", () => {
       published_on: "2023-02-17",
       url: "https://publications.parliament.uk/pa/cm5803/cmselect/cmhealth/780/report.html",
       overall: "Inadequate",
+      period: null,
     });
     expect(commitments.map((c) => c.policy_area)).toEqual([
       "The care of patients and people who receive social care",

@@ -64,6 +64,11 @@ export interface ScorecardRecord {
   url: string;
   /** The evaluation's own overall rating, as published, or null where it gives none. */
   overall: string | null;
+  /**
+   * The period it rates, sortable among the rule's scorecards (e.g. "2024-25"). It orders the
+   * scorecards that share commitments, so that change events run from one period to the next.
+   */
+  period?: string | null;
 }
 
 export interface CommitmentRecord {
@@ -214,6 +219,7 @@ export function extractionSchema(rule: Rule) {
       published_on: isoDate,
       url: v.pipe(v.string(), v.url()),
       overall: nullableText,
+      period: v.optional(nullableText, null),
     }),
     commitments: v.pipe(
       v.array(

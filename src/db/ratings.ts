@@ -40,6 +40,7 @@ export interface ScorecardWrite {
   title: string;
   publisher: string;
   published_on: string | null;
+  period: string | null;
   url: string;
   vocabulary: string;
 }
@@ -77,6 +78,25 @@ export async function snapshotsWithObservations(db: D1Database, snapshotIds: num
     .bind(JSON.stringify(snapshotIds))
     .all<{ snapshot_id: number }>();
   return results.map((r) => r.snapshot_id);
+}
+
+/**
+ * How a scorecard sorts among the scorecards that share its commitments: by the period it
+ * rates, else its publication date, else when it was first seen.
+ */
+const orderKey = (alias: string) => `coalesce(${alias}.period, ${alias}.published_on, ${alias}.first_seen_at)`;
+
+/** Whether a rule's other scorecards sort after this one: if so, it arrived out of order. */
+export async function hasLaterScorecards(db: D1Database, ruleId: string, scorecardId: string): Promise<boolean> {
+  const row = await db
+    .prepare(
+      `SELECT count(*) AS n FROM scorecards s JOIN sources src ON src.id = s.source_id
+       WHERE src.rule_id = ?1 AND s.id != ?2
+         AND ${orderKey("s")} > (SELECT ${orderKey("t")} FROM scorecards t WHERE t.id = ?2)`,
+    )
+    .bind(ruleId, scorecardId)
+    .first<{ n: number }>();
+  return (row?.n ?? 0) > 0;
 }
 
 /** The source a scorecard belongs to, if it exists. */
@@ -134,12 +154,13 @@ export function writePlanStatements(
     // A scorecard belongs to one source: the WHERE keeps another source from taking it over.
     db
       .prepare(
-        `INSERT INTO scorecards (id, source_id, key, title, publisher, published_on, url, vocabulary, first_seen_at, last_seen_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)
-         ON CONFLICT (id) DO UPDATE SET title = ?4, publisher = ?5, published_on = ?6, url = ?7, vocabulary = ?8, last_seen_at = ?9
+        `INSERT INTO scorecards (id, source_id, key, title, publisher, published_on, period, url, vocabulary, first_seen_at, last_seen_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)
+         ON CONFLICT (id) DO UPDATE SET title = ?4, publisher = ?5, published_on = ?6, period = ?7, url = ?8, vocabulary = ?9,
+           last_seen_at = ?10
          WHERE scorecards.source_id = ?2`,
       )
-      .bind(s.id, s.source_id, s.key, s.title, s.publisher, s.published_on, s.url, s.vocabulary, observedAt),
+      .bind(s.id, s.source_id, s.key, s.title, s.publisher, s.published_on, s.period, s.url, s.vocabulary, observedAt),
   ];
   for (const rows of chunks(plan.commitments)) {
     statements.push(

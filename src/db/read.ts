@@ -15,6 +15,8 @@ export interface ScorecardSummary {
   title: string;
   publisher: string;
   published_on: string | null;
+  /** The period it rates, where its rule reads one (e.g. "2024-25"). */
+  period: string | null;
   url: string;
   vocabulary: string;
   overall: RatingView | null;
@@ -31,7 +33,7 @@ interface ScorecardRow extends Omit<ScorecardSummary, "overall"> {
 }
 
 const SCORECARD_SELECT = `
-  SELECT s.id, s.source_id, src.rule_id, s.title, s.publisher, s.published_on, s.url, s.vocabulary, s.last_seen_at,
+  SELECT s.id, s.source_id, src.rule_id, s.title, s.publisher, s.published_on, s.period, s.url, s.vocabulary, s.last_seen_at,
          (SELECT count(*) FROM scorecard_commitments m WHERE m.scorecard_id = s.id) AS commitment_count,
          o.label AS overall_label, o.band AS overall_band, o.score AS overall_score,
          o.vocabulary AS overall_vocabulary, o.observed_at AS overall_observed_at

@@ -66,6 +66,17 @@ export async function insertSnapshot(db: D1Database, snapshot: SnapshotInput): P
   return row.id;
 }
 
+/** Runs still "running" long after any invocation could have ended were cut off: say so. */
+export async function abandonStaleRuns(db: D1Database, startedBefore: string, now: string): Promise<void> {
+  await db
+    .prepare(
+      `UPDATE runs SET outcome = 'failed', finished_at = ?2, error = 'abandoned: the invocation ended before the run did'
+       WHERE outcome = 'running' AND started_at < ?1`,
+    )
+    .bind(startedBefore, now)
+    .run();
+}
+
 export interface RunRow {
   id: number;
   trigger: string;

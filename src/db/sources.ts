@@ -89,6 +89,14 @@ export async function claimSource(db: D1Database, id: string, now: string, nextR
   return claimed !== null;
 }
 
+/** Makes claimed sources due again, when their jobs could not be enqueued. */
+export async function releaseClaims(db: D1Database, ids: string[]): Promise<void> {
+  await db
+    .prepare("UPDATE sources SET next_run_at = NULL WHERE id IN (SELECT value FROM json_each(?))")
+    .bind(JSON.stringify(ids))
+    .run();
+}
+
 export async function countSourceHealth(db: D1Database): Promise<{ total: number; failing: number }> {
   const row = await db
     .prepare(

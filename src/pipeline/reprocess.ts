@@ -1,11 +1,14 @@
-// Re-runs a source's current rule over the documents already archived for it, oldest first,
-// and rebuilds its rating history from them, without fetching anything: a fixed rule repairs
-// history. Sources whose rule shares commitments across sources are rebuilt together, so that
-// change events follow the documents' order. It never loses history: every document is read
-// before anything changes, and if the current rule cannot read one that today's history was
-// built from, nothing changes. The rebuild itself is one D1 batch: all of it, or none.
+// Re-runs a source's current rule over the documents already archived for it and rebuilds its
+// rating history from them, without fetching anything: a fixed rule repairs history. Sources
+// whose rule shares commitments across sources are rebuilt together, in the order of the
+// periods their documents rate, so that change events run forward.
+//
+// It never loses history: every document is read and checked before anything changes, and if
+// the current rule cannot read one that today's history was built from, nothing changes. The
+// rebuild itself is one D1 batch: all of it, or none. A reprocess fetches nothing, so it says
+// nothing of a source's health.
 import { findRule } from "../../scrapers/index.ts";
-import { extractStep, validateExtraction, type Extraction } from "../../scrapers/lib/rule.ts";
+import { extractStep, validateExtraction, type Extraction, type Rule } from "../../scrapers/lib/rule.ts";
 import { deleteHistoryStatements, snapshotsWithObservations, writePlanStatements } from "../db/ratings.ts";
 import {
   extractedSnapshots,
@@ -20,31 +23,103 @@ import { getSource, listSourcesOfRule, type SourceRow } from "../db/sources.ts";
 import { readArchived } from "./archive.ts";
 import { decodeBody } from "./fetch.ts";
 import { emptyPlanState, planWrites } from "./plan.ts";
+import { checkForDrift } from "./run.ts";
 
 export interface ReprocessSummary {
   sourceIds: string[];
   runId: number;
   outcome: RunOutcome;
   documents: number;
-  /** Documents the current rule cannot read and that no current rating came from. */
+  /** Documents the current rule cannot read, or that fail its drift checks, and that no current rating came from. */
   skipped: { snapshotId: number; error: string }[];
   counts?: RunCounts;
   error?: string;
 }
 
+interface Readable {
+  snapshot: SnapshotRow;
+  extraction: Extraction;
+}
+
+const orderKey = ({ snapshot, extraction }: Readable) =>
+  extraction.scorecard.period ?? extraction.scorecard.published_on ?? snapshot.fetched_at;
+
 export async function reprocessSource(env: Env, sourceId: string): Promise<ReprocessSummary> {
   const db = env.DB;
   const source = await getSource(db, sourceId);
   if (!source) throw new Error(`There is no source "${sourceId}".`);
+  const runId = await startRun(db, source.id, "reprocess", new Date().toISOString());
+  const close = (outcome: RunOutcome, extra: { counts?: RunCounts; error?: string }) =>
+    finishRunStatements(
+      db,
+      source,
+      { id: runId, outcome, finishedAt: new Date().toISOString(), snapshotId: null, ...extra },
+      { health: false },
+    );
+  try {
+    return await rebuild(env, source, runId, close);
+  } catch (error) {
+    // Whatever went wrong, the rebuild's batch did not land, and the run says so.
+    await db.batch(close("failed", { error: (error as Error).message }));
+    throw error;
+  }
+}
+
+async function rebuild(
+  env: Env,
+  source: SourceRow,
+  runId: number,
+  close: (outcome: RunOutcome, extra: { counts?: RunCounts; error?: string }) => D1PreparedStatement[],
+): Promise<ReprocessSummary> {
+  const db = env.DB;
   const rule = findRule(source.rule_id);
   if (!rule) throw new Error(`source "${source.id}" names rule "${source.rule_id}", which does not exist`);
   const sourceIds =
     rule.commitmentScope === "rule" ? (await listSourcesOfRule(db, rule.id)).map((s) => s.id) : [source.id];
-  const step = extractStep(rule);
-  const runId = await startRun(db, source.id, "reprocess", new Date().toISOString());
+  const snapshots = await extractedSnapshots(db, sourceIds, extractStep(rule).name);
+  const { accepted, skipped } = await readInOrder(env, rule, snapshots);
+  const summary = { sourceIds, runId, documents: snapshots.length, skipped };
 
-  const snapshots = await extractedSnapshots(db, sourceIds, step.name);
-  const readable: { snapshot: SnapshotRow; extraction: Extraction }[] = [];
+  const lost = await snapshotsWithObservations(
+    db,
+    skipped.map((s) => s.snapshotId),
+  );
+  if (lost.length > 0) {
+    const error =
+      `the current rule cannot read ${lost.length} archived document(s) that today's history was built from ` +
+      `(snapshots ${lost.join(", ")}): ${skipped.find((s) => s.snapshotId === lost[0])!.error}. Nothing was changed.`;
+    await finishRun(
+      db,
+      source,
+      { id: runId, outcome: "failed", finishedAt: new Date().toISOString(), snapshotId: null, error },
+      { health: false },
+    );
+    return { ...summary, outcome: "failed", error };
+  }
+
+  const state = emptyPlanState(); // these sources' history is rebuilt from nothing
+  const counts: RunCounts = { commitments_seen: 0, observations_added: 0, changes_added: 0 };
+  const statements = deleteHistoryStatements(db, sourceIds);
+  for (const { snapshot, extraction } of accepted) {
+    const plan = planWrites(rule, snapshot.source_id, extraction, state);
+    counts.commitments_seen += plan.commitments.length;
+    counts.observations_added += plan.observations.length;
+    counts.changes_added += plan.observations.filter((o) => o.moved).length;
+    statements.push(
+      ...writePlanStatements(db, plan, { runId, snapshotId: snapshot.id, observedAt: snapshot.fetched_at }),
+    );
+  }
+  await db.batch([...statements, ...close("ok", { counts })]);
+  return { ...summary, outcome: "ok", counts };
+}
+
+/**
+ * Reads every archived document with the current rule, puts them in order, and applies the
+ * rule's drift checks as a scrape would have; what fails is skipped, with the reason.
+ */
+async function readInOrder(env: Env, rule: Rule, snapshots: SnapshotRow[]) {
+  const step = extractStep(rule);
+  const readable: Readable[] = [];
   const skipped: ReprocessSummary["skipped"] = [];
   for (const snapshot of snapshots) {
     const text = decodeBody(await readArchived(env.ARCHIVE, snapshot.archive_key), snapshot.content_type);
@@ -58,47 +133,17 @@ export async function reprocessSource(env: Env, sourceId: string): Promise<Repro
       skipped.push({ snapshotId: snapshot.id, error: (error as Error).message });
     }
   }
-  const summary = { sourceIds, runId, documents: snapshots.length, skipped };
-
-  const lost = await snapshotsWithObservations(
-    db,
-    skipped.map((s) => s.snapshotId),
-  );
-  if (lost.length > 0) {
-    const error =
-      `the current rule cannot read ${lost.length} archived document(s) that today's history was built from ` +
-      `(snapshots ${lost.join(", ")}): ${skipped.find((s) => s.snapshotId === lost[0])!.error}. Nothing was changed.`;
-    await finishRun(db, source, {
-      id: runId,
-      outcome: "failed",
-      finishedAt: new Date().toISOString(),
-      snapshotId: null,
-      error,
-    });
-    return { ...summary, outcome: "failed", error };
-  }
-
-  const state = emptyPlanState(); // the history of these sources is rebuilt from nothing
-  const counts: RunCounts = { commitments_seen: 0, observations_added: 0, changes_added: 0 };
-  const statements = deleteHistoryStatements(db, sourceIds);
-  for (const { snapshot, extraction } of readable) {
-    const plan = planWrites(rule, snapshot.source_id, extraction, state);
-    counts.commitments_seen += plan.commitments.length;
-    counts.observations_added += plan.observations.length;
-    counts.changes_added += plan.observations.filter((o) => o.moved).length;
-    statements.push(
-      ...writePlanStatements(db, plan, { runId, snapshotId: snapshot.id, observedAt: snapshot.fetched_at }),
-    );
-  }
-  statements.push(
-    ...finishRunStatements(db, source, {
-      id: runId,
-      outcome: "ok",
-      finishedAt: new Date().toISOString(),
-      snapshotId: null,
-      counts,
-    }),
-  );
-  await db.batch(statements);
-  return { ...summary, outcome: "ok", counts };
+  readable.sort((a, b) => orderKey(a).localeCompare(orderKey(b)) || a.snapshot.id - b.snapshot.id);
+  const lastGood = new Map<string, number>();
+  const accepted = readable.filter(({ snapshot, extraction }) => {
+    try {
+      checkForDrift(rule, extraction, lastGood.get(snapshot.source_id) ?? null);
+    } catch (error) {
+      skipped.push({ snapshotId: snapshot.id, error: (error as Error).message });
+      return false;
+    }
+    lastGood.set(snapshot.source_id, extraction.commitments.length);
+    return true;
+  });
+  return { accepted, skipped };
 }

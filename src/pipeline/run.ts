@@ -12,7 +12,13 @@ import {
   type Rule,
 } from "../../scrapers/lib/rule.ts";
 import { d1PolitenessStore } from "../db/politeness.ts";
-import { confirmSeenStatements, loadPlanState, scorecardOwner, writePlanStatements } from "../db/ratings.ts";
+import {
+  confirmSeenStatements,
+  hasLaterScorecards,
+  loadPlanState,
+  scorecardOwner,
+  writePlanStatements,
+} from "../db/ratings.ts";
 import {
   finishRun,
   finishRunStatements,
@@ -27,6 +33,7 @@ import type { SourceRow } from "../db/sources.ts";
 import { archiveBody, r2Replay, readArchived, sha256Hex } from "./archive.ts";
 import { decodeBody, Fetcher, fetchPolicy } from "./fetch.ts";
 import { commitmentScope, planWrites, scorecardId } from "./plan.ts";
+import type { JobMessage } from "./scheduler.ts";
 
 export interface RunSummary {
   sourceId: string;
@@ -201,6 +208,11 @@ export async function runSource(env: Env, source: SourceRow, options: { trigger:
         counts,
       }),
     ]);
+    // A scorecard that sorts before ones already recorded (a year ingested late) puts change
+    // events out of order: rebuild the shared history in order.
+    if (rule.commitmentScope === "rule" && (await hasLaterScorecards(db, rule.id, id))) {
+      await env.SCRAPE_QUEUE.send({ kind: "reprocess", sourceId: source.id } satisfies JobMessage);
+    }
     return { sourceId: source.id, runId, outcome: "ok", counts };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
