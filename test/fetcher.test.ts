@@ -132,6 +132,66 @@ describe("the fetcher", () => {
   });
 });
 
+describe("the fetcher, continued", () => {
+  it("follows redirects itself, checking robots.txt on every hop", async () => {
+    const moved = await fetcher().fetch(`${server}/redirect?to=${encodeURIComponent("/page?etag=m")}`);
+    expect(moved).toMatchObject({ status: 200, url: `${server}/page?etag=m`, etag: '"m"' });
+    await robots("User-agent: *\nDisallow: /page/private\n");
+    await env.DB.prepare("DELETE FROM robots_cache").run();
+    await expect(fetcher().fetch(`${server}/redirect?to=${encodeURIComponent("/page/private")}`)).rejects.toThrow(
+      /disallows .*\/page\/private/,
+    );
+    expect((await pages()).map((r) => r.path)).not.toContain("/page/private");
+  });
+
+  it("gives up after five redirects", async () => {
+    await expect(fetcher().fetch(`${server}/loop`)).rejects.toThrow(/redirected more than 5 times/);
+    expect((await pages()).filter((r) => r.path === "/loop")).toHaveLength(6);
+  });
+
+  it("asks a failing robots.txt again after ten minutes, not a day", async () => {
+    await robots("", 503);
+    await expect(fetcher({ maxAttempts: 1 }).fetch(`${server}/page`)).rejects.toThrow(/answered HTTP 503/);
+    await robots("User-agent: *\nAllow: /\n");
+    await expect(fetcher().fetch(`${server}/page`)).rejects.toThrow(/answered HTTP 503/); // still cached
+    await env.DB.prepare("UPDATE robots_cache SET fetched_at = ?")
+      .bind(new Date(Date.now() - 11 * 60_000).toISOString())
+      .run();
+    await expect(fetcher().fetch(`${server}/page`)).resolves.toMatchObject({ status: 200 });
+  });
+
+  it("treats a rate-limited robots.txt as allowing nothing yet", async () => {
+    await robots("", 429);
+    await expect(fetcher({ maxAttempts: 1 }).fetch(`${server}/page`)).rejects.toThrow(
+      /robots\.txt .* answered HTTP 429/,
+    );
+    expect(await pages()).toEqual([]);
+  });
+
+  it("honours Retry-After given as a date", async () => {
+    await fetcher({ retryBaseMs: 10 }).fetch(`${server}/flaky/e?fail=1&status=503&retryAfterDate=2`);
+    const times = (await pages()).map((r) => r.at);
+    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(900); // HTTP dates have whole-second precision
+  });
+
+  it("shares each host's interval between fetchers, as separate invocations do, through D1", async () => {
+    await fetcher({ minHostIntervalMs: 300 }).fetch(`${server}/page?etag=x`);
+    await fetcher({ minHostIntervalMs: 300 }).fetch(`${server}/page?etag=y`);
+    const [first, second] = await pages();
+    expect(second!.at - first!.at).toBeGreaterThanOrEqual(290);
+  });
+
+  it("fails instead of queueing behind a host for longer than it would wait for Retry-After", async () => {
+    const host = new URL(server).host;
+    await env.DB.prepare("INSERT INTO host_slots (host, next_slot_at) VALUES (?, ?)")
+      .bind(host, Date.now() + 600_000)
+      .run();
+    await expect(fetcher({ maxRetryAfterMs: 1000 }).fetch(`${server}/page`)).rejects.toThrow(
+      /is busy with other requests for \d+ s/,
+    );
+  });
+});
+
 describe("a run against a live server", () => {
   it("sends the stored ETag, and turns a 304 into an unchanged run that reuses the archived page", async () => {
     await upsertSources(env.DB, [
@@ -149,5 +209,26 @@ describe("a run against a live server", () => {
     expect(results[1]!.sha256).toBe(results[0]!.sha256);
     const conditional = (await pages()).at(-1)!;
     expect(conditional.headers["if-none-match"]).toBe('"report-v1"');
+  });
+
+  it("keeps conditional requests working when the page redirects", async () => {
+    await upsertSources(env.DB, [
+      {
+        id: "moved-report",
+        rule_id: "hsc-expert-panel",
+        url: `${server}/redirect?to=%2Freport.html`,
+        title: "Moved",
+        schedule: "1d",
+      },
+    ]);
+    await runCron(new Date("2026-01-01T00:00:00Z"));
+    await runCron(new Date("2026-01-02T00:00:00Z"));
+    const { results } = await env.DB.prepare(
+      "SELECT r.outcome, s.url, s.http_status FROM runs r JOIN snapshots s ON s.run_id = r.id ORDER BY r.id",
+    ).all();
+    expect(results).toEqual([
+      { outcome: "ok", url: `${server}/report.html`, http_status: 200 },
+      { outcome: "unchanged", url: `${server}/report.html`, http_status: 304 },
+    ]);
   });
 });

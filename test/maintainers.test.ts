@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import hscExpertPanel from "../scrapers/hsc-expert-panel.ts";
 import { ExtractionError, extractStep } from "../scrapers/lib/rule.ts";
 import { upsertSources } from "../src/db/sources.ts";
+import { app } from "../src/app.ts";
 import worker from "../src/index.ts";
 import { reprocessSource } from "../src/pipeline/reprocess.ts";
 import {
@@ -138,6 +139,19 @@ describe("admin", () => {
     expect(noToken.headers.get("www-authenticate")).toMatch(/^Bearer/);
     expect((await admin("/sources/hsc-expert-panel-hc-780/reprocess", "wrong")).status).toBe(401);
     expect((await admin("/sources/nope/reprocess")).status).toBe(404);
+  });
+
+  it("answers 403 when no ADMIN_TOKEN is configured", async () => {
+    const response = await app.request(
+      "/v1/admin/sources/hsc-expert-panel-hc-780/run",
+      { method: "POST", headers: { Authorization: "Bearer anything" } },
+      { ...env, ADMIN_TOKEN: undefined },
+    );
+    expect(response.status).toBe(403);
+    expect(await response.json()).toMatchObject({
+      title: "Forbidden",
+      detail: expect.stringMatching(/set the ADMIN_TOKEN secret/),
+    });
   });
 
   it("queues a run now, which the consumer carries out", async () => {

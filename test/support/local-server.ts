@@ -49,6 +49,15 @@ export async function startLocalServer(): Promise<{ server: Server; port: number
       });
       return void res.end(`<html><body><h1>Page ${etag}</h1></body></html>`);
     }
+    if (url.pathname === "/loop") {
+      res.writeHead(302, { Location: "/loop" });
+      return void res.end();
+    }
+    if (url.pathname.startsWith("/redirect")) {
+      // /redirect?to=/page%3Fetag%3Dx&status=301
+      res.writeHead(param("status", 301), { Location: url.searchParams.get("to") ?? "/page" });
+      return void res.end();
+    }
     if (url.pathname === "/report.html") {
       // A real Expert Panel sample page, with an ETag, for runs that go through the pipeline.
       const etag = '"report-v1"';
@@ -74,7 +83,11 @@ export async function startLocalServer(): Promise<{ server: Server; port: number
       const seen = (attempts.get(url.pathname) ?? 0) + 1;
       attempts.set(url.pathname, seen);
       if (seen <= param("fail", 2)) {
-        const retryAfter = url.searchParams.get("retryAfter");
+        const retryAfter =
+          url.searchParams.get("retryAfter") ??
+          (url.searchParams.has("retryAfterDate")
+            ? new Date(Date.now() + param("retryAfterDate") * 1000).toUTCString()
+            : null);
         res.writeHead(param("status", 503), retryAfter ? { "Retry-After": retryAfter } : {});
         return void res.end("try later");
       }

@@ -1,0 +1,305 @@
+// The record stays true under concurrency, late arrivals, clashes and rule changes.
+import { env } from "cloudflare:test";
+import Papa from "papaparse";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import hscExpertPanel from "../scrapers/hsc-expert-panel.ts";
+import { parseCsv } from "../scrapers/lib/csv.ts";
+import { ExtractionError, extractStep } from "../scrapers/lib/rule.ts";
+import { acquireLease } from "../src/db/leases.ts";
+import { upsertSources } from "../src/db/sources.ts";
+import { reprocessSource } from "../src/pipeline/reprocess.ts";
+import { enqueueDueSources } from "../src/pipeline/scheduler.ts";
+import {
+  api,
+  count,
+  deliver,
+  enqueueByCron,
+  makeAllDue,
+  publish,
+  runCron,
+  seed,
+  seeded,
+  seedPage,
+  seedUrl,
+} from "./helpers.ts";
+
+const HC_780 = "hsc-expert-panel-hc-780";
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+async function waitFor<T>(probe: () => Promise<T | null | undefined>, what: string): Promise<T> {
+  for (let attempt = 0; attempt < 150; attempt++) {
+    const value = await probe();
+    if (value) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}
+
+describe("concurrency", () => {
+  it("a job finding its commitments' lease taken is retried later, and nothing is written", async () => {
+    await seed([HC_780]);
+    expect(await acquireLease(env.DB, HC_780, "someone-else", 60_000)).toBe(true);
+    const [result] = await deliver(await enqueueByCron());
+    expect(result!.retryMessages).toMatchObject([{ msgId: "job-0" }]);
+    expect(result!.explicitAcks).toEqual([]);
+    expect(await count("runs")).toBe(0);
+  });
+
+  it("a lease is released when its job ends, and an expired one can be taken over", async () => {
+    await seed([HC_780]);
+    await runCron();
+    expect(await count("leases")).toBe(0);
+    expect(await acquireLease(env.DB, "scope", "first", -1)).toBe(true); // already expired
+    expect(await acquireLease(env.DB, "scope", "second", 60_000)).toBe(true);
+    expect(await acquireLease(env.DB, "scope", "third", 60_000)).toBe(false);
+  });
+});
+
+describe("years ingested out of order", () => {
+  it("rebuild their shared history in period order, so change events run forward", async () => {
+    for (const source of ["gmpp-2025-26", "gmpp-2022-23", "gmpp-2024-25"]) {
+      await seed([source]);
+      await runCron();
+    }
+    // The late years queued a reprocess through the real local queue.
+    await waitFor(
+      () =>
+        env.DB.prepare(
+          "SELECT id FROM runs WHERE trigger = 'reprocess' AND outcome = 'ok' AND finished_at IS NOT NULL",
+        ).first(),
+      "the reprocess",
+    );
+    await waitFor(async () => (await count("changes")) === 81 || null, "81 change events");
+    const { results } = await env.DB.prepare("SELECT dimension, count(*) AS n FROM changes GROUP BY dimension").all();
+    expect(results).toEqual([
+      { dimension: "ipa", n: 39 },
+      { dimension: "sro", n: 42 },
+    ]);
+    const project = await (
+      await api("/v1/commitments/gmpp--dhsc-0067-2021-q3")
+    ).json<{
+      changes: { dimension: string; scorecard_id: string; from: { label: string }; to: { label: string } }[];
+    }>();
+    expect(project.changes.map((c) => `${c.scorecard_id} ${c.dimension} ${c.from.label} → ${c.to.label}`)).toEqual([
+      "gmpp-nista-major-projects-annual-report-2025-26 ipa AMBER → GREEN",
+    ]);
+  });
+});
+
+describe("clashes", () => {
+  it("a second source cannot write into another source's scorecard", async () => {
+    await seed([HC_780]);
+    await runCron();
+    await upsertSources(env.DB, [
+      {
+        id: "copycat",
+        rule_id: "hsc-expert-panel",
+        url: "https://example.org/copy.html",
+        title: "Copy",
+        schedule: "1d",
+      },
+    ]);
+    await publish("https://example.org/copy.html", seedPage(HC_780));
+    await runCron();
+    const run = await env.DB.prepare("SELECT outcome, error FROM runs WHERE source_id = 'copycat'").first();
+    expect(run).toEqual({
+      outcome: "failed",
+      error: expect.stringMatching(
+        /scorecard "hsc-expert-panel-hc-780" already belongs to source "hsc-expert-panel-hc-780"/,
+      ),
+    });
+    expect((await env.DB.prepare("SELECT source_id FROM scorecards").all()).results).toEqual([{ source_id: HC_780 }]);
+  });
+
+  it("two commitment keys that become one id are drift, not a silent merge", async () => {
+    await seed(["gmpp-2024-25"]);
+    const url = "https://assets.publishing.service.gov.uk/media/reconstructed-sample/gmpp_2024_25.csv";
+    const [header, ...rows] = parseCsv(seeded.archive[url]!.body);
+    const idColumn = header!.indexOf("GMPP ID");
+    const lowercased = rows[0]!.with(idColumn, rows[0]![idColumn]!.toLowerCase()); // CO_0133_2223-Q1 → co_0133_2223-q1
+    await publish(url, Papa.unparse([header!, ...rows, lowercased]));
+    await runCron();
+    const run = await env.DB.prepare("SELECT outcome, failed_check, error FROM runs").first();
+    expect(run).toEqual({
+      outcome: "drift",
+      failed_check: "commitment keys",
+      error: 'commitment keys "CO_0133_2223-Q1" and "co_0133_2223-q1" both become the id "gmpp--co-0133-2223-q1"',
+    });
+  });
+});
+
+describe("what a page stops showing", () => {
+  it("a rating removed from the page is observed as not rated; one never shown stays absent", async () => {
+    await seed([HC_780]);
+    await runCron();
+    const without = seedPage(HC_780).replace(
+      "a functionally single record</td>\n      <td></td><td></td><td></td><td></td><td>Inadequate</td>",
+      "a functionally single record</td>\n      <td></td><td></td><td></td><td></td><td></td>",
+    );
+    await publish(seedUrl(HC_780), without);
+    await makeAllDue();
+    await runCron();
+    const id = "hsc-expert-panel-hc-780--roll-out-integrated-health-and-care-records-for-everyone-a";
+    const commitment = await (
+      await api(`/v1/commitments/${id}`)
+    ).json<{ history: { dimension: string; label: string; band: string }[] }>();
+    expect(commitment.history.map((o) => `${o.dimension}:${o.label}:${o.band}`)).toEqual([
+      "overall:Inadequate:red",
+      "overall::not-rated",
+    ]);
+    expect(await count("changes")).toBe(0); // becoming unrated is no move
+  });
+
+  it("a commitment removed from the page leaves the scorecard, and keeps its history", async () => {
+    await seed([HC_780]);
+    await runCron();
+    const withoutRow = seedPage(HC_780).replace(/<tr>\s*<td>Secure public and professional support[\s\S]*?<\/tr>/, "");
+    await publish(seedUrl(HC_780), withoutRow);
+    await makeAllDue();
+    await runCron();
+    const scorecard = await (
+      await api(`/v1/scorecards/${HC_780}`)
+    ).json<{ commitments: { id: string }[]; commitment_count: number }>();
+    expect(scorecard.commitment_count).toBe(5);
+    const gone = "hsc-expert-panel-hc-780--secure-public-and-professional-support-for-using-gp-data-for";
+    expect(scorecard.commitments.map((c) => c.id)).not.toContain(gone);
+    expect((await api(`/v1/commitments/${gone}`)).status).toBe(200);
+  });
+
+  it("an unchanged run still counts as seeing the scorecard", async () => {
+    await seed([HC_780]);
+    await runCron(new Date("2026-01-01T00:00:00Z"));
+    const first = await env.DB.prepare("SELECT last_seen_at FROM scorecards").first<{ last_seen_at: string }>();
+    await makeAllDue();
+    await runCron();
+    const again = await env.DB.prepare("SELECT last_seen_at FROM scorecards").first<{ last_seen_at: string }>();
+    expect((await env.DB.prepare("SELECT outcome FROM runs ORDER BY id DESC").first())!.outcome).toBe("unchanged");
+    expect(again!.last_seen_at > first!.last_seen_at).toBe(true);
+  });
+
+  it("a different document with the same ratings adds no observations", async () => {
+    await seed([HC_780]);
+    await runCron();
+    await publish(
+      seedUrl(HC_780),
+      seedPage(HC_780).replace('<h2 id="summary">Summary</h2>', '<h2 id="summary">Summary of the evaluation</h2>'),
+    );
+    await makeAllDue();
+    await runCron();
+    const run = await env.DB.prepare(
+      "SELECT outcome, observations_added, changes_added FROM runs ORDER BY id DESC",
+    ).first();
+    expect(run).toEqual({ outcome: "ok", observations_added: 0, changes_added: 0 });
+  });
+});
+
+describe("reprocess and the source's health", () => {
+  it("does not hide a drifting source, and the next scrape can still be unchanged", async () => {
+    await seed([HC_780]);
+    await runCron();
+    await publish(seedUrl(HC_780), seedPage(HC_780).replace(/<table[\s\S]*<\/table>/, ""));
+    await makeAllDue();
+    await runCron(); // drift
+    const summary = await reprocessSource(env, HC_780);
+    expect(summary.outcome).toBe("ok");
+    expect(summary.skipped).toHaveLength(1); // the drifted page, which no rating came from
+    const source = await env.DB.prepare("SELECT last_outcome, consecutive_failures FROM sources").first();
+    expect(source).toEqual({ last_outcome: "drift", consecutive_failures: 1 });
+    // The publisher restores the page: the same bytes as the last applied scrape, so unchanged.
+    await publish(seedUrl(HC_780), seedPage(HC_780));
+    await makeAllDue();
+    await runCron();
+    expect((await env.DB.prepare("SELECT outcome FROM runs ORDER BY id DESC").first())!.outcome).toBe("unchanged");
+    const healed = await env.DB.prepare("SELECT last_outcome, consecutive_failures FROM sources").first();
+    expect(healed).toEqual({ last_outcome: "unchanged", consecutive_failures: 0 });
+  });
+
+  it("skips documents that fail the rule's drift checks, as the scrape did", async () => {
+    await seed([HC_780]);
+    await runCron();
+    // Half the rows vanish: the scrape called it drift; so must the reprocess.
+    await publish(
+      seedUrl(HC_780),
+      seedPage(HC_780).replace(/<tr><th colspan="6">Policy area 2[\s\S]*?<\/tbody>/, "</tbody>"),
+    );
+    await makeAllDue();
+    await runCron();
+    const before = await count("observations");
+    const summary = await reprocessSource(env, HC_780);
+    expect(summary).toMatchObject({
+      outcome: "ok",
+      skipped: [{ error: expect.stringMatching(/dropped from 6 to 3/) }],
+    });
+    expect(await count("observations")).toBe(before);
+    expect(await count("changes")).toBe(0);
+  });
+
+  it("closes its run as failed when something unexpected breaks", async () => {
+    await seed([HC_780]);
+    await runCron();
+    const { archive_key } = (await env.DB.prepare("SELECT archive_key FROM snapshots").first<{
+      archive_key: string;
+    }>())!;
+    await env.ARCHIVE.delete(archive_key);
+    await expect(reprocessSource(env, HC_780)).rejects.toThrow(/the archive has lost/);
+    const run = await env.DB.prepare("SELECT outcome, error FROM runs WHERE trigger = 'reprocess'").first();
+    expect(run).toEqual({ outcome: "failed", error: expect.stringMatching(/the archive has lost/) });
+  });
+
+  it("a rule change that can read nothing leaves history alone", async () => {
+    await seed([HC_780]);
+    await runCron();
+    const observations = await count("observations");
+    vi.spyOn(extractStep(hscExpertPanel), "extract").mockImplementation(() => {
+      throw new ExtractionError("rating tables: expected at least 1, found 0", "rating tables");
+    });
+    expect((await reprocessSource(env, HC_780)).outcome).toBe("failed");
+    expect(await count("observations")).toBe(observations);
+  });
+});
+
+describe("the scheduler", () => {
+  it("makes sources due again when their jobs could not be enqueued", async () => {
+    await seed([HC_780]);
+    const failing = new Proxy(env, {
+      get: (target, key) =>
+        key === "SCRAPE_QUEUE"
+          ? {
+              async sendBatch() {
+                throw new Error("queue unavailable");
+              },
+            }
+          : Reflect.get(target, key),
+    });
+    await expect(enqueueDueSources(failing, { now: new Date(), trigger: "cron" })).rejects.toThrow(/queue unavailable/);
+    expect((await env.DB.prepare("SELECT next_run_at FROM sources").first())!.next_run_at).toBeNull();
+  });
+
+  it("marks runs cut off mid-way as abandoned", async () => {
+    await seed([HC_780]);
+    await env.DB.prepare(
+      "INSERT INTO runs (source_id, trigger, started_at) VALUES (?, 'cron', '2026-01-01T00:00:00.000Z')",
+    )
+      .bind(HC_780)
+      .run();
+    await enqueueByCron(new Date("2026-01-01T01:00:00Z"));
+    const run = await env.DB.prepare("SELECT outcome, error FROM runs").first();
+    expect(run).toEqual({ outcome: "failed", error: "abandoned: the invocation ended before the run did" });
+  });
+
+  it("keeps a GMPP run within D1's per-invocation query budget", async () => {
+    await seed(["gmpp-2024-25"]);
+    const batch = vi.spyOn(env.DB, "batch");
+    await runCron();
+    const sizes = batch.mock.calls.map(([statements]) => statements.length);
+    expect(await env.DB.prepare("SELECT outcome, commitments_seen FROM runs").first()).toEqual({
+      outcome: "ok",
+      commitments_seen: 213,
+    });
+    // 213 projects and 426 ratings are written by a handful of statements, not one per row.
+    expect(Math.max(...sizes)).toBeLessThan(15);
+  });
+});
