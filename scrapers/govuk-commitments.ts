@@ -5,7 +5,7 @@
 import { load, type CheerioAPI } from "cheerio/slim";
 import { collapseWhitespace } from "../src/vocabularies.ts";
 import { contentApiUrl, organisation, pageUrl, parseContentItem, publishedOn } from "./lib/govuk.ts";
-import { defineRule, ExtractionError, type CommitmentRecord, type StepContext } from "./lib/rule.ts";
+import { defineRule, ExtractionError, type CommitmentRecord } from "./lib/rule.ts";
 import { parseTargetDate, slugify } from "./lib/text.ts";
 
 /** Words that make a dated sentence a commitment rather than a description. */
@@ -34,7 +34,8 @@ function blocksWithSections(
     const node = $(element);
     if (/^h\d$/.test(element.tagName)) {
       heading = collapseWhitespace(node.text()).replace(/^\d+(?:\.\d+)*\.?\s+/, "");
-      anchor = node.attr("id") ?? anchor;
+      // A heading without an id cannot be linked to: its commitments link to the page.
+      anchor = node.attr("id") ?? null;
       return;
     }
     // A list item holding a paragraph is read through the paragraph; one holding a list, through its items.
@@ -46,7 +47,7 @@ function blocksWithSections(
   return blocks;
 }
 
-function extract(json: string, { url }: StepContext) {
+function extract(json: string) {
   const item = parseContentItem(json);
   const body = item.details.body;
   if (!body) throw new ExtractionError("the content item has no body", "details.body");
@@ -83,7 +84,7 @@ function extract(json: string, { url }: StepContext) {
       title: item.title,
       publisher: organisation(item) ?? "GOV.UK",
       published_on: publishedOn(item),
-      url: page || url,
+      url: page,
       overall: null,
     },
     commitments,
