@@ -57,7 +57,7 @@ function toSummary(row: ScorecardRow): ScorecardSummary {
   return { ...rest, overall };
 }
 
-/** Scorecards, newest first; only those whose source uses `rule`, if given. */
+/** Scorecards, newest first (by publication date, else the period they rate); only those of `rule`, if given. */
 export async function listScorecards(
   db: D1Database,
   page: { limit: number; offset: number; rule?: string | undefined },
@@ -66,7 +66,7 @@ export async function listScorecards(
   const [rows, count] = await db.batch([
     db
       .prepare(
-        `${SCORECARD_SELECT} WHERE ?1 IS NULL OR src.rule_id = ?1 ORDER BY s.published_on DESC, s.id LIMIT ?2 OFFSET ?3`,
+        `${SCORECARD_SELECT} WHERE ?1 IS NULL OR src.rule_id = ?1 ORDER BY coalesce(s.published_on, s.period) DESC, s.id LIMIT ?2 OFFSET ?3`,
       )
       .bind(rule, page.limit, page.offset),
     db
