@@ -210,7 +210,11 @@ export async function runSource(env: Env, source: SourceRow, options: { trigger:
     ]);
     // A scorecard that sorts before ones already recorded (a year ingested late) puts change
     // events out of order: rebuild the shared history in order.
-    if (rule.commitmentScope === "rule" && (await hasLaterScorecards(db, rule.id, id))) {
+    if (
+      rule.commitmentScope === "rule" &&
+      counts.observations_added > 0 &&
+      (await hasLaterScorecards(db, rule.id, id))
+    ) {
       await env.SCRAPE_QUEUE.send({ kind: "reprocess", sourceId: source.id } satisfies JobMessage);
     }
     return { sourceId: source.id, runId, outcome: "ok", counts };
