@@ -28,7 +28,7 @@ CREATE TABLE runs (
   started_at         TEXT NOT NULL,
   finished_at        TEXT,
   outcome            TEXT NOT NULL DEFAULT 'running'
-                     CHECK (outcome IN ('running', 'ok', 'unchanged', 'failed', 'drift')),
+                     CHECK (outcome IN ('running', 'ok', 'unchanged', 'failed', 'drift', 'deferred')),
   snapshot_id        INTEGER REFERENCES snapshots (id),
   commitments_seen   INTEGER,
   observations_added INTEGER,

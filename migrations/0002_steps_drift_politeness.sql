@@ -5,6 +5,8 @@ ALTER TABLE snapshots ADD COLUMN run_id INTEGER REFERENCES runs (id);
 ALTER TABLE snapshots ADD COLUMN step TEXT;
 -- What earlier steps passed on to the step that read this document (JSON), e.g. a publication's title.
 ALTER TABLE snapshots ADD COLUMN context TEXT;
+-- The URL asked for; `url` is where the document was found, after any redirect.
+ALTER TABLE snapshots ADD COLUMN requested_url TEXT;
 CREATE INDEX snapshots_by_run ON snapshots (run_id);
 CREATE INDEX snapshots_by_step ON snapshots (source_id, step, id);
 

@@ -15,8 +15,10 @@ export default {
         message.ack();
       } catch (error) {
         if (error instanceof BusyError) {
-          // Another job is writing the same commitments: wait for it, in order.
-          message.retry({ delaySeconds: 10 });
+          // Another job is writing the same commitments. Waiting is not failing: send the job
+          // again, later, rather than spend one of its retries.
+          await env.SCRAPE_QUEUE.send(message.body, { delaySeconds: 10 });
+          message.ack();
           continue;
         }
         // Runs record their own failures; this is a failure to record one, worth a retry.

@@ -31,6 +31,8 @@ export function seedSources(seeds: SeedFile): SourceInput[] {
   return seeds.sources.map((s) => {
     const rule = findRule(s.rule);
     if (!rule) throw new Error(`seed source "${s.id}" names rule "${s.rule}", which does not exist`);
+    // A rule's id scopes the commitments its sources share, so no source may take that name.
+    if (findRule(s.id)) throw new Error(`seed source "${s.id}" has the id of a rule; give it its own`);
     return { id: s.id, rule_id: rule.id, url: s.url, title: s.title, schedule: s.schedule ?? rule.schedule };
   });
 }

@@ -144,6 +144,24 @@ describe("the fetcher, continued", () => {
     expect((await pages()).map((r) => r.path)).not.toContain("/page/private");
   });
 
+  it("follows a redirecting robots.txt to the rules it points at", async () => {
+    await robots("User-agent: *\nDisallow: /page/private\n", 301);
+    await expect(fetcher().fetch(`${server}/page/private`)).rejects.toThrow(/disallows/);
+    expect((await requests()).map((r) => r.path)).toEqual(["/robots.txt", "/robots-target.txt"]);
+  });
+
+  it("sends a document's validators only to the URL it came from", async () => {
+    await upsertSources(env.DB, [
+      { id: "moving", rule_id: "hsc-expert-panel", url: `${server}/report.html`, title: "Moving", schedule: "1d" },
+    ]);
+    await runCron(new Date("2026-01-01T00:00:00Z"));
+    await env.DB.prepare("UPDATE sources SET url = ?").bind(`${server}/page?etag=elsewhere`).run();
+    await runCron(new Date("2026-01-02T00:00:00Z"));
+    const last = (await pages()).at(-1)!;
+    expect(last.path).toBe("/page?etag=elsewhere");
+    expect(last.headers["if-none-match"]).toBeUndefined();
+  });
+
   it("gives up after five redirects", async () => {
     await expect(fetcher().fetch(`${server}/loop`)).rejects.toThrow(/redirected more than 5 times/);
     expect((await pages()).filter((r) => r.path === "/loop")).toHaveLength(6);
@@ -186,9 +204,12 @@ describe("the fetcher, continued", () => {
     await env.DB.prepare("INSERT INTO host_slots (host, next_slot_at) VALUES (?, ?)")
       .bind(host, Date.now() + 600_000)
       .run();
-    await expect(fetcher({ maxRetryAfterMs: 1000 }).fetch(`${server}/page`)).rejects.toThrow(
+    await expect(fetcher({ maxRetryAfterMs: 1000, minHostIntervalMs: 50 }).fetch(`${server}/page`)).rejects.toThrow(
       /is busy with other requests for \d+ s/,
     );
+    // The slot it reserved and did not use is given back.
+    const slot = await env.DB.prepare("SELECT next_slot_at FROM host_slots").first<{ next_slot_at: number }>();
+    expect(slot!.next_slot_at).toBeLessThanOrEqual(Date.now() + 600_000);
   });
 });
 

@@ -43,6 +43,15 @@ export async function publish(url: string, html: string): Promise<void> {
 
 /** Runs the Worker's scheduled handler as a Cron Trigger would, capturing what it enqueues. */
 export async function enqueueByCron(at: Date = new Date()): Promise<JobMessage[]> {
+  const { env: envWithQueue, sent } = capturingQueue();
+  const ctx = createExecutionContext();
+  await worker.scheduled(createScheduledController({ scheduledTime: at, cron: "*/15 * * * *" }), envWithQueue, ctx);
+  await waitOnExecutionContext(ctx);
+  return sent;
+}
+
+/** An env whose queue records what is sent to it instead of delivering it. */
+export function capturingQueue(): { env: Env; sent: JobMessage[] } {
   const sent: JobMessage[] = [];
   const queue = {
     async send(body: JobMessage) {
@@ -52,24 +61,21 @@ export async function enqueueByCron(at: Date = new Date()): Promise<JobMessage[]
       for (const message of messages) sent.push(message.body);
     },
   };
-  const envWithQueue = new Proxy(env, {
-    get: (target, key) => (key === "SCRAPE_QUEUE" ? queue : Reflect.get(target, key)),
-  });
-  const ctx = createExecutionContext();
-  await worker.scheduled(createScheduledController({ scheduledTime: at, cron: "*/15 * * * *" }), envWithQueue, ctx);
-  await waitOnExecutionContext(ctx);
-  return sent;
+  return {
+    env: new Proxy(env, { get: (target, key) => (key === "SCRAPE_QUEUE" ? queue : Reflect.get(target, key)) }),
+    sent,
+  };
 }
 
 /** Delivers jobs to the queue consumer one per batch, as production's max_batch_size = 1 does. */
-export async function deliver(jobs: JobMessage[]) {
+export async function deliver(jobs: JobMessage[], consumerEnv: Env = env) {
   const results = [];
   for (const [index, body] of jobs.entries()) {
     const batch = createMessageBatch<JobMessage>("scorecard-scrape", [
       { id: `job-${index}`, timestamp: new Date(), attempts: 1, body },
     ]);
     const ctx = createExecutionContext();
-    await worker.queue(batch, env);
+    await worker.queue(batch, consumerEnv);
     results.push(await getQueueResult(batch, ctx));
   }
   return results;

@@ -6,11 +6,14 @@ import hscExpertPanel from "../scrapers/hsc-expert-panel.ts";
 import { parseCsv } from "../scrapers/lib/csv.ts";
 import { ExtractionError, extractStep } from "../scrapers/lib/rule.ts";
 import { acquireLease } from "../src/db/leases.ts";
-import { upsertSources } from "../src/db/sources.ts";
+import { writePlanStatements } from "../src/db/ratings.ts";
+import { upsertSources, type SourceRow } from "../src/db/sources.ts";
 import { reprocessSource } from "../src/pipeline/reprocess.ts";
+import { runSource } from "../src/pipeline/run.ts";
 import { enqueueDueSources } from "../src/pipeline/scheduler.ts";
 import {
   api,
+  capturingQueue,
   count,
   deliver,
   enqueueByCron,
@@ -30,7 +33,7 @@ afterEach(() => {
 });
 
 async function waitFor<T>(probe: () => Promise<T | null | undefined>, what: string): Promise<T> {
-  for (let attempt = 0; attempt < 150; attempt++) {
+  for (let attempt = 0; attempt < 300; attempt++) {
     const value = await probe();
     if (value) return value;
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -42,9 +45,12 @@ describe("concurrency", () => {
   it("a job finding its commitments' lease taken is retried later, and nothing is written", async () => {
     await seed([HC_780]);
     expect(await acquireLease(env.DB, HC_780, "someone-else", 60_000)).toBe(true);
-    const [result] = await deliver(await enqueueByCron());
-    expect(result!.retryMessages).toMatchObject([{ msgId: "job-0" }]);
-    expect(result!.explicitAcks).toEqual([]);
+    const jobs = await enqueueByCron();
+    const consumer = capturingQueue();
+    const [result] = await deliver(jobs, consumer.env);
+    // Waiting is not failing: the job is sent again, later, without spending one of its retries.
+    expect(result!.explicitAcks).toEqual(["job-0"]);
+    expect(consumer.sent).toEqual(jobs);
     expect(await count("runs")).toBe(0);
   });
 
@@ -64,13 +70,13 @@ describe("years ingested out of order", () => {
       await seed([source]);
       await runCron();
     }
-    // The late years queued a reprocess through the real local queue.
+    // Each late year queued a reprocess through the real local queue; wait for both.
     await waitFor(
-      () =>
-        env.DB.prepare(
-          "SELECT id FROM runs WHERE trigger = 'reprocess' AND outcome = 'ok' AND finished_at IS NOT NULL",
-        ).first(),
-      "the reprocess",
+      async () =>
+        (await env.DB.prepare("SELECT count(*) AS n FROM runs WHERE trigger = 'reprocess' AND outcome = 'ok'").first<{
+          n: number;
+        }>())!.n === 2 || null,
+      "both reprocess runs",
     );
     await waitFor(async () => (await count("changes")) === 81 || null, "81 change events");
     const { results } = await env.DB.prepare("SELECT dimension, count(*) AS n FROM changes GROUP BY dimension").all();
@@ -244,7 +250,10 @@ describe("reprocess and the source's health", () => {
       archive_key: string;
     }>())!;
     await env.ARCHIVE.delete(archive_key);
-    await expect(reprocessSource(env, HC_780)).rejects.toThrow(/the archive has lost/);
+    expect(await reprocessSource(env, HC_780)).toMatchObject({
+      outcome: "failed",
+      error: expect.stringMatching(/the archive has lost/),
+    });
     const run = await env.DB.prepare("SELECT outcome, error FROM runs WHERE trigger = 'reprocess'").first();
     expect(run).toEqual({ outcome: "failed", error: expect.stringMatching(/the archive has lost/) });
   });
@@ -301,5 +310,184 @@ describe("the scheduler", () => {
     });
     // 213 projects and 426 ratings are written by a handful of statements, not one per row.
     expect(Math.max(...sizes)).toBeLessThan(15);
+  });
+});
+
+describe("second review", () => {
+  it("a reprocess cannot write one source's documents into another source's scorecard", async () => {
+    await seed([HC_780]);
+    await runCron();
+    const before = await (await api(`/v1/scorecards/${HC_780}`)).json();
+    await upsertSources(env.DB, [
+      {
+        id: "copycat",
+        rule_id: "hsc-expert-panel",
+        url: "https://example.org/copy.html",
+        title: "Copy",
+        schedule: "1d",
+      },
+    ]);
+    await publish("https://example.org/copy.html", seedPage(HC_780));
+    await runCron(); // fails: the scorecard is hc-780's
+    const summary = await reprocessSource(env, "copycat");
+    expect(summary).toMatchObject({
+      outcome: "ok",
+      skipped: [{ error: expect.stringMatching(/belongs to source "hsc-expert-panel-hc-780"/) }],
+    });
+    expect(await (await api(`/v1/scorecards/${HC_780}`)).json()).toEqual(before);
+  });
+
+  it("the database itself refuses a write into another source's scorecard", async () => {
+    await seed([HC_780]);
+    await runCron();
+    const plan = {
+      scorecard: {
+        id: HC_780,
+        source_id: "intruder",
+        key: "HC 780",
+        title: "x",
+        publisher: "x",
+        published_on: null,
+        period: null,
+        url: "https://x.org/",
+        vocabulary: "cqc",
+      },
+      commitments: [],
+      observations: [],
+    };
+    await expect(
+      env.DB.batch(
+        writePlanStatements(env.DB, plan, { runId: 1, snapshotId: 1, observedAt: new Date().toISOString() }),
+      ),
+    ).rejects.toThrow(/NOT NULL constraint failed: scorecards\.source_id/);
+  });
+
+  it("judges lost history by document content, whichever snapshot recorded it", async () => {
+    await seed([HC_780]);
+    await runCron(); // page A
+    const pageB = seedPage(HC_780).replace("<td>INADEQUATE</td>", "<td>Requires improvement</td>");
+    await publish(seedUrl(HC_780), pageB);
+    const step = extractStep(hscExpertPanel);
+    const read = step.extract.bind(step);
+    const failOnB = vi.spyOn(step, "extract").mockImplementation((text, context) => {
+      if (text.includes("<td>Requires improvement</td>"))
+        throw new ExtractionError("rule v1 cannot read B", "rating tables");
+      return read(text, context);
+    });
+    await makeAllDue();
+    await runCron(); // B: drift under v1
+    failOnB.mockRestore();
+    await makeAllDue();
+    await runCron(); // B again: read by v2, its ratings recorded under a second snapshot of the same bytes
+    expect(await count("changes")).toBe(1);
+    vi.spyOn(step, "extract").mockImplementation((text, context) => {
+      if (text.includes("<td>Requires improvement</td>"))
+        throw new ExtractionError("rule v3 cannot read B", "rating tables");
+      return read(text, context);
+    });
+    const summary = await reprocessSource(env, HC_780);
+    expect(summary).toMatchObject({ outcome: "failed", error: expect.stringMatching(/Nothing was changed/) });
+    expect(await count("changes")).toBe(1);
+  });
+
+  it("a reprocess skips an archived document whose commitment ids clash, rather than failing for good", async () => {
+    await seed(["gmpp-2024-25"]);
+    await runCron();
+    const url = "https://assets.publishing.service.gov.uk/media/reconstructed-sample/gmpp_2024_25.csv";
+    const [header, ...rows] = parseCsv(seeded.archive[url]!.body);
+    const idColumn = header!.indexOf("GMPP ID");
+    await publish(url, Papa.unparse([header!, ...rows, rows[0]!.with(idColumn, rows[0]![idColumn]!.toLowerCase())]));
+    await makeAllDue();
+    await runCron(); // drift: ids clash
+    const summary = await reprocessSource(env, "gmpp-2024-25");
+    expect(summary).toMatchObject({ outcome: "ok", skipped: [{ error: expect.stringMatching(/both become the id/) }] });
+  });
+
+  it("a failure after the commit does not turn an applied run into a failed one", async () => {
+    await seed(["gmpp-2025-26"]);
+    await runCron();
+    await seed(["gmpp-2022-23"]);
+    const throwing = new Proxy(env, {
+      get: (target, key) =>
+        key === "SCRAPE_QUEUE"
+          ? {
+              async send() {
+                throw new Error("queue unavailable");
+              },
+            }
+          : Reflect.get(target, key),
+    });
+    const source = (await env.DB.prepare("SELECT * FROM sources WHERE id = 'gmpp-2022-23'").first<SourceRow>())!;
+    const run = await runSource(throwing, source, { trigger: "test" });
+    expect(run.outcome).toBe("ok");
+    const health = await env.DB.prepare(
+      "SELECT last_outcome, consecutive_failures FROM sources WHERE id = 'gmpp-2022-23'",
+    ).first();
+    expect(health).toEqual({ last_outcome: "ok", consecutive_failures: 0 });
+  });
+
+  it("a publication renamed around the same CSV is no unchanged run: the scorecard takes the new title", async () => {
+    await seed(["gmpp-2024-25"]);
+    await runCron();
+    const api_ = "https://www.gov.uk/api/content/government/publications/nista-annual-report-2024-2025";
+    const item = JSON.parse(seeded.archive[api_]!.body);
+    item.title = "NISTA annual report 2024-2025 (corrected)";
+    await publish(api_, JSON.stringify(item));
+    await makeAllDue();
+    await runCron();
+    expect(await env.DB.prepare("SELECT outcome, observations_added FROM runs ORDER BY id DESC").first()).toEqual({
+      outcome: "ok",
+      observations_added: 0,
+    });
+    expect((await env.DB.prepare("SELECT title FROM scorecards").first())!.title).toBe(
+      "NISTA annual report 2024-2025 (corrected)",
+    );
+  });
+
+  it("a reprocess does not wind last_seen_at back", async () => {
+    await seed([HC_780]);
+    await runCron(new Date("2026-01-01T00:00:00Z"));
+    await makeAllDue();
+    await runCron(); // unchanged: seen again, later
+    const seen = (await env.DB.prepare("SELECT last_seen_at FROM scorecards").first<{ last_seen_at: string }>())!
+      .last_seen_at;
+    await reprocessSource(env, HC_780);
+    expect(
+      (await env.DB.prepare("SELECT last_seen_at FROM scorecards").first<{ last_seen_at: string }>())!.last_seen_at,
+    ).toBe(seen);
+  });
+
+  it("a host too busy to ask defers the run: no failure counted, and the source is due again", async () => {
+    await upsertSources(env.DB, [
+      {
+        id: "busy-host",
+        rule_id: "hsc-expert-panel",
+        url: "https://busy.example/report.html",
+        title: "Busy",
+        schedule: "7d",
+      },
+    ]);
+    await env.DB.prepare("INSERT INTO host_slots (host, next_slot_at) VALUES ('busy.example', ?)")
+      .bind(Date.now() + 3_600_000)
+      .run();
+    await runCron();
+    expect(await env.DB.prepare("SELECT outcome FROM runs").first()).toEqual({ outcome: "deferred" });
+    const source = await env.DB.prepare("SELECT consecutive_failures, last_outcome, next_run_at FROM sources").first();
+    expect(source).toEqual({ consecutive_failures: 0, last_outcome: null, next_run_at: null });
+  });
+
+  it("a rating that was already 'not rated' and disappears adds nothing", async () => {
+    await seed(["gmpp-2024-25"]);
+    await runCron();
+    const url = "https://assets.publishing.service.gov.uk/media/reconstructed-sample/gmpp_2024_25.csv";
+    const [header, ...rows] = parseCsv(seeded.archive[url]!.body);
+    const ipa = header!.indexOf("IPA Delivery Confidence Assessment");
+    // Blank IPA cells were already not rated; dropping the column's values again changes nothing for them.
+    const blankBefore = rows.filter((row) => row[ipa] === "").length;
+    await publish(url, Papa.unparse([header!, ...rows.map((row) => (row[ipa] === "" ? row.with(ipa, "NA") : row))]));
+    await makeAllDue();
+    await runCron();
+    const run = await env.DB.prepare("SELECT observations_added, changes_added FROM runs ORDER BY id DESC").first();
+    expect(run).toEqual({ observations_added: blankBefore, changes_added: 0 }); // "" → "NA": a new label, no move
   });
 });

@@ -59,4 +59,13 @@ describe("seeds", () => {
       seedSources({ sources: [{ id: "x", rule: "nope", title: "X", url: "https://example.org/" }], archive: {} }),
     ).toThrow(/rule "nope", which does not exist/);
   });
+
+  it("refuse a source named like a rule, whose commitment ids could collide with the rule's", () => {
+    expect(() =>
+      seedSources({
+        sources: [{ id: "gmpp", rule: "hsc-expert-panel", title: "X", url: "https://example.org/" }],
+        archive: {},
+      }),
+    ).toThrow(/has the id of a rule/);
+  });
 });

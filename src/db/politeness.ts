@@ -16,6 +16,12 @@ export function d1PolitenessStore(db: D1Database): PolitenessStore {
         .first<{ slot: number }>();
       return row?.slot ?? now;
     },
+    async releaseSlot(host, intervalMs) {
+      await db
+        .prepare("UPDATE host_slots SET next_slot_at = next_slot_at - ? WHERE host = ?")
+        .bind(intervalMs, host)
+        .run();
+    },
     async getRobots(origin) {
       return db
         .prepare("SELECT status, body, fetched_at FROM robots_cache WHERE origin = ?")

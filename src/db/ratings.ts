@@ -71,13 +71,20 @@ export interface WritePlan {
   observations: ObservationWrite[];
 }
 
-/** Which of these snapshots today's observations were read from. */
-export async function snapshotsWithObservations(db: D1Database, snapshotIds: number[]): Promise<number[]> {
+/** Which of these documents (by content hash) these sources' current observations were read from. */
+export async function documentsWithObservations(
+  db: D1Database,
+  sourceIds: string[],
+  sha256s: string[],
+): Promise<string[]> {
   const { results } = await db
-    .prepare("SELECT DISTINCT snapshot_id FROM observations WHERE snapshot_id IN (SELECT value FROM json_each(?))")
-    .bind(JSON.stringify(snapshotIds))
-    .all<{ snapshot_id: number }>();
-  return results.map((r) => r.snapshot_id);
+    .prepare(
+      `SELECT DISTINCT s.sha256 FROM observations o JOIN snapshots s ON s.id = o.snapshot_id
+       WHERE s.sha256 IN (SELECT value FROM json_each(?1)) AND s.source_id IN (SELECT value FROM json_each(?2))`,
+    )
+    .bind(JSON.stringify(sha256s), JSON.stringify(sourceIds))
+    .all<{ sha256: string }>();
+  return results.map((r) => r.sha256);
 }
 
 /**
@@ -151,14 +158,14 @@ export function writePlanStatements(
   const { scorecard: s } = plan;
   const { runId, snapshotId, observedAt } = provenance;
   const statements = [
-    // A scorecard belongs to one source: the WHERE keeps another source from taking it over.
+    // A scorecard belongs to one source. Another source's write sets source_id to NULL, which
+    // NOT NULL refuses: the whole batch fails rather than mixing two sources' records.
     db
       .prepare(
         `INSERT INTO scorecards (id, source_id, key, title, publisher, published_on, period, url, vocabulary, first_seen_at, last_seen_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)
-         ON CONFLICT (id) DO UPDATE SET title = ?4, publisher = ?5, published_on = ?6, period = ?7, url = ?8, vocabulary = ?9,
-           last_seen_at = ?10
-         WHERE scorecards.source_id = ?2`,
+         ON CONFLICT (id) DO UPDATE SET source_id = iif(scorecards.source_id = ?2, ?2, NULL), title = ?4, publisher = ?5,
+           published_on = ?6, period = ?7, url = ?8, vocabulary = ?9, last_seen_at = max(scorecards.last_seen_at, ?10)`,
       )
       .bind(s.id, s.source_id, s.key, s.title, s.publisher, s.published_on, s.period, s.url, s.vocabulary, observedAt),
   ];
@@ -171,7 +178,9 @@ export function writePlanStatements(
                   j.value ->> 'target_date', j.value ->> 'source_url', ?2, ?2
            FROM json_each(?1) j WHERE true
            ON CONFLICT (id) DO UPDATE SET text = excluded.text, policy_area = excluded.policy_area,
-             target_date = excluded.target_date, source_url = excluded.source_url, last_seen_at = excluded.last_seen_at`,
+             target_date = excluded.target_date, source_url = excluded.source_url,
+             first_seen_at = min(commitments.first_seen_at, excluded.first_seen_at),
+             last_seen_at = max(commitments.last_seen_at, excluded.last_seen_at)`,
         )
         .bind(JSON.stringify(rows), observedAt),
       db

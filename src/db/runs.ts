@@ -1,7 +1,8 @@
 // Runs and snapshots: what each scrape did and what it fetched.
 import type { SourceRow } from "./sources.ts";
 
-export type RunOutcome = "ok" | "unchanged" | "failed" | "drift";
+/** `deferred`: a host was too busy to ask now; the source is tried again at the next tick. */
+export type RunOutcome = "ok" | "unchanged" | "failed" | "drift" | "deferred";
 
 export interface RunCounts {
   commitments_seen: number;
@@ -15,6 +16,8 @@ export interface SnapshotInput {
   step: string;
   /** JSON: what earlier steps passed on with the link to this document. */
   context: string | null;
+  /** The URL asked for; `url` is where it was found, after any redirect. */
+  requested_url: string | null;
   url: string;
   fetched_at: string;
   http_status: number;
@@ -43,14 +46,16 @@ export async function insertSnapshot(db: D1Database, snapshot: SnapshotInput): P
   const s = snapshot;
   const row = await db
     .prepare(
-      `INSERT INTO snapshots (source_id, run_id, step, context, url, fetched_at, http_status, etag, last_modified, content_type, sha256, size_bytes, archive_key)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+      `INSERT INTO snapshots (source_id, run_id, step, context, requested_url, url, fetched_at, http_status, etag, last_modified,
+         content_type, sha256, size_bytes, archive_key)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
     )
     .bind(
       s.source_id,
       s.run_id,
       s.step,
       s.context,
+      s.requested_url,
       s.url,
       s.fetched_at,
       s.http_status,
@@ -118,11 +123,11 @@ export async function lastAppliedState(
   db: D1Database,
   sourceId: string,
   extractStep: string,
-): Promise<{ sha256s: string[]; commitments: number | null }> {
+): Promise<{ documents: { sha256: string; context: string | null }[]; commitments: number | null }> {
   const [documents, good] = await db.batch([
     db
       .prepare(
-        `SELECT s.sha256 FROM snapshots s WHERE s.step = ?2 AND s.run_id = (
+        `SELECT s.sha256, s.context FROM snapshots s WHERE s.step = ?2 AND s.run_id = (
            SELECT id FROM runs WHERE source_id = ?1 AND outcome IN ('ok', 'unchanged') AND trigger != 'reprocess'
            ORDER BY id DESC LIMIT 1)`,
       )
@@ -134,7 +139,7 @@ export async function lastAppliedState(
       .bind(sourceId),
   ]);
   return {
-    sha256s: (documents!.results as { sha256: string }[]).map((d) => d.sha256),
+    documents: documents!.results as { sha256: string; context: string | null }[],
     commitments: (good!.results[0] as { commitments_seen: number } | undefined)?.commitments_seen ?? null,
   };
 }
@@ -152,10 +157,11 @@ export async function extractedSnapshots(
     )
     .bind(extractStep, JSON.stringify(sourceIds))
     .all<SnapshotRow>();
-  const lastSha = new Map<string, string>();
+  const last = new Map<string, string>();
   return results.filter((s) => {
-    const repeat = lastSha.get(s.source_id) === s.sha256;
-    lastSha.set(s.source_id, s.sha256);
+    const version = `${s.sha256} ${s.context ?? ""}`;
+    const repeat = last.get(s.source_id) === version;
+    last.set(s.source_id, version);
     return !repeat;
   });
 }
@@ -199,7 +205,8 @@ export function finishRunStatements(
         run.id,
       ),
   ];
-  if (options.health) {
+  // A deferred run never asked the source anything, so it says nothing of its health.
+  if (options.health && run.outcome !== "deferred") {
     statements.push(
       succeeded
         ? db

@@ -56,6 +56,8 @@ export interface RobotsRecord {
 export interface PolitenessStore {
   /** Reserves the next request slot for a host: the epoch ms at which the request may start. */
   reserveSlot(host: string, now: number, intervalMs: number): Promise<number>;
+  /** Gives back a slot that will not be used. */
+  releaseSlot(host: string, intervalMs: number): Promise<void>;
   getRobots(origin: string): Promise<RobotsRecord | null>;
   putRobots(origin: string, record: RobotsRecord): Promise<void>;
 }
@@ -68,6 +70,9 @@ export function memoryPolitenessStore(): PolitenessStore {
       const slot = Math.max(slots.get(host) ?? 0, now);
       slots.set(host, slot + intervalMs);
       return slot;
+    },
+    async releaseSlot(host, intervalMs) {
+      slots.set(host, (slots.get(host) ?? 0) - intervalMs);
     },
     async getRobots(origin) {
       return robots.get(origin) ?? null;
@@ -106,6 +111,11 @@ const unavailable = (status: number) => retryable(status);
 
 export class FetchError extends Error {
   override name = "FetchError";
+}
+
+/** A host is asked by other jobs for longer than is worth waiting: try the source again later. */
+export class HostBusyError extends FetchError {
+  override name = "HostBusyError";
 }
 
 /** Answers a URL from somewhere other than the network, such as the seeded archive. */
@@ -182,8 +192,9 @@ export class Fetcher {
     if (!record || age > (unavailable(record.status) ? ROBOTS_RETRY_MS : this.policy.robotsTtlMs)) {
       let response: Response;
       try {
-        response = await this.request(`${origin}/robots.txt`, { Accept: "text/plain" });
+        response = await this.robotsResponse(origin);
       } catch (error) {
+        if (error instanceof HostBusyError) throw error;
         throw new FetchError(
           `robots.txt at ${origin} could not be read, so nothing there is fetched: ${(error as Error).message}`,
         );
@@ -204,6 +215,18 @@ export class Fetcher {
     }
   }
 
+  /** robots.txt, following up to five redirects, as RFC 9309 asks of crawlers. */
+  private async robotsResponse(origin: string): Promise<Response> {
+    let url = `${origin}/robots.txt`;
+    for (let hop = 0; ; hop++) {
+      const response = await this.request(url, { Accept: "text/plain" });
+      const location = response.headers.get("location");
+      if (response.status < 300 || response.status >= 400 || !location || hop >= MAX_REDIRECTS) return response;
+      await response.body?.cancel();
+      url = new URL(location, url).toString();
+    }
+  }
+
   /** One request, after waiting for the host's slot, retried on 5xx and 429. */
   private async request(url: string, headers: Record<string, string>): Promise<Response> {
     const host = new URL(url).host;
@@ -211,8 +234,9 @@ export class Fetcher {
       const slot = await this.store.reserveSlot(host, Date.now(), this.policy.minHostIntervalMs);
       const queued = slot - Date.now();
       if (queued > this.policy.maxRetryAfterMs) {
-        throw new FetchError(
-          `${host} is busy with other requests for ${Math.round(queued / 1000)} s; trying again at the next scheduled run`,
+        await this.store.releaseSlot(host, this.policy.minHostIntervalMs);
+        throw new HostBusyError(
+          `${host} is busy with other requests for ${Math.round(queued / 1000)} s; trying again at the next tick`,
         );
       }
       if (queued > 0) await sleep(queued);

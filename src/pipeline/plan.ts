@@ -38,6 +38,24 @@ export const ratingKey = (scorecard: string, commitment: string | null, dimensio
     ? `scorecard\u0000${scorecard}\u0000${dimension}`
     : `commitment\u0000${commitment}\u0000${dimension}`;
 
+/** The ids of an extraction's commitments; two keys that become one id are drift, never a silent merge. */
+export function commitmentIds(rule: Rule, sourceId: string, extraction: Extraction): string[] {
+  const scope = commitmentScope(rule, sourceId);
+  const keyOf = new Map<string, string>();
+  return extraction.commitments.map(({ key }) => {
+    const id = commitmentId(scope, key);
+    const clash = keyOf.get(id);
+    if (clash !== undefined) {
+      throw new ExtractionError(
+        `commitment keys "${clash}" and "${key}" both become the id "${id}"`,
+        "commitment keys",
+      );
+    }
+    keyOf.set(id, key);
+    return id;
+  });
+}
+
 /** Whose keys a source's commitment keys are. */
 export function commitmentScope(rule: Rule, sourceId: string): string {
   return rule.commitmentScope === "rule" ? rule.id : sourceId;
@@ -68,24 +86,18 @@ export function planWrites(rule: Rule, sourceId: string, extraction: Extraction,
 
   // A rating the page no longer shows is observed as blank (not rated); one it never showed stays absent.
   const observeOrClear = (commitment: string | null, dimension: string, native: string | null | undefined) => {
-    if (native !== null && native !== undefined) observe(commitment, dimension, native);
-    else if (state.labels.get(labelKey(id, commitment, dimension))) observe(commitment, dimension, "");
+    if (native !== null && native !== undefined) return observe(commitment, dimension, native);
+    const previous = state.labels.get(labelKey(id, commitment, dimension));
+    if (previous !== undefined && mapLabel(rule.vocabulary, previous).band !== "not-rated")
+      observe(commitment, dimension, "");
   };
 
   const { scorecard } = extraction;
   observeOrClear(null, "overall", scorecard.overall);
 
-  const keyOf = new Map<string, string>();
+  const ids = commitmentIds(rule, sourceId, extraction);
   const commitments = extraction.commitments.map((c, position) => {
-    const cid = commitmentId(scope, c.key);
-    const clash = keyOf.get(cid);
-    if (clash !== undefined) {
-      throw new ExtractionError(
-        `commitment keys "${clash}" and "${c.key}" both become the id "${cid}"`,
-        "commitment keys",
-      );
-    }
-    keyOf.set(cid, c.key);
+    const cid = ids[position]!;
     for (const dimension of rule.dimensions) observeOrClear(cid, dimension.key, c.ratings[dimension.key]);
     const { key, text, policy_area, target_date, source_url } = c;
     return { id: cid, scope, key, text, policy_area, target_date, source_url, position };

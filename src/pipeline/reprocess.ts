@@ -9,7 +9,12 @@
 // nothing of a source's health.
 import { findRule } from "../../scrapers/index.ts";
 import { extractStep, validateExtraction, type Extraction, type Rule } from "../../scrapers/lib/rule.ts";
-import { deleteHistoryStatements, snapshotsWithObservations, writePlanStatements } from "../db/ratings.ts";
+import {
+  deleteHistoryStatements,
+  documentsWithObservations,
+  scorecardOwner,
+  writePlanStatements,
+} from "../db/ratings.ts";
 import {
   extractedSnapshots,
   finishRun,
@@ -22,7 +27,7 @@ import {
 import { getSource, listSourcesOfRule, type SourceRow } from "../db/sources.ts";
 import { readArchived } from "./archive.ts";
 import { decodeBody } from "./fetch.ts";
-import { emptyPlanState, planWrites } from "./plan.ts";
+import { commitmentIds, emptyPlanState, planWrites, scorecardId } from "./plan.ts";
 import { checkForDrift } from "./run.ts";
 
 export interface ReprocessSummary {
@@ -31,7 +36,7 @@ export interface ReprocessSummary {
   outcome: RunOutcome;
   documents: number;
   /** Documents the current rule cannot read, or that fail its drift checks, and that no current rating came from. */
-  skipped: { snapshotId: number; error: string }[];
+  skipped: { snapshotId: number; sha256: string; error: string }[];
   counts?: RunCounts;
   error?: string;
 }
@@ -41,8 +46,7 @@ interface Readable {
   extraction: Extraction;
 }
 
-const orderKey = ({ snapshot, extraction }: Readable) =>
-  extraction.scorecard.period ?? extraction.scorecard.published_on ?? snapshot.fetched_at;
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 export async function reprocessSource(env: Env, sourceId: string): Promise<ReprocessSummary> {
   const db = env.DB;
@@ -59,9 +63,11 @@ export async function reprocessSource(env: Env, sourceId: string): Promise<Repro
   try {
     return await rebuild(env, source, runId, close);
   } catch (error) {
-    // Whatever went wrong, the rebuild's batch did not land, and the run says so.
-    await db.batch(close("failed", { error: (error as Error).message }));
-    throw error;
+    // Whatever went wrong, the rebuild's batch did not land, and the run says so. Retrying the
+    // same documents with the same rule would fail the same way, so the job ends here.
+    const message = (error as Error).message;
+    await db.batch(close("failed", { error: message }));
+    return { sourceIds: [source.id], runId, outcome: "failed", documents: 0, skipped: [], error: message };
   }
 }
 
@@ -77,17 +83,16 @@ async function rebuild(
   const sourceIds =
     rule.commitmentScope === "rule" ? (await listSourcesOfRule(db, rule.id)).map((s) => s.id) : [source.id];
   const snapshots = await extractedSnapshots(db, sourceIds, extractStep(rule).name);
-  const { accepted, skipped } = await readInOrder(env, rule, snapshots);
+  const { accepted, skipped } = await readInOrder(env, rule, sourceIds, snapshots);
   const summary = { sourceIds, runId, documents: snapshots.length, skipped };
 
-  const lost = await snapshotsWithObservations(
-    db,
-    skipped.map((s) => s.snapshotId),
-  );
+  // By content: the same document may have been recorded under several snapshots.
+  const lost = await documentsWithObservations(db, sourceIds, [...new Set(skipped.map((s) => s.sha256))]);
   if (lost.length > 0) {
+    const first = skipped.find((s) => s.sha256 === lost[0])!;
     const error =
       `the current rule cannot read ${lost.length} archived document(s) that today's history was built from ` +
-      `(snapshots ${lost.join(", ")}): ${skipped.find((s) => s.snapshotId === lost[0])!.error}. Nothing was changed.`;
+      `(first: snapshot ${first.snapshotId}): ${first.error}. Nothing was changed.`;
     await finishRun(
       db,
       source,
@@ -114,32 +119,51 @@ async function rebuild(
 }
 
 /**
- * Reads every archived document with the current rule, puts them in order, and applies the
- * rule's drift checks as a scrape would have; what fails is skipped, with the reason.
+ * Reads every archived document with the current rule and puts them in order: scorecards by
+ * the period they rate (else publication date, else when first fetched), and the versions of
+ * one scorecard in the order they were fetched. Applies the checks a scrape would have: drift,
+ * commitment ids, and that the scorecard belongs to one of the sources being rebuilt. What
+ * fails is skipped, with the reason.
  */
-async function readInOrder(env: Env, rule: Rule, snapshots: SnapshotRow[]) {
+async function readInOrder(env: Env, rule: Rule, sourceIds: string[], snapshots: SnapshotRow[]) {
   const step = extractStep(rule);
-  const readable: Readable[] = [];
+  const readable: (Readable & { scorecard: string })[] = [];
   const skipped: ReprocessSummary["skipped"] = [];
+  const skip = (snapshot: SnapshotRow, error: unknown) =>
+    skipped.push({ snapshotId: snapshot.id, sha256: snapshot.sha256, error: (error as Error).message });
   for (const snapshot of snapshots) {
     const text = decodeBody(await readArchived(env.ARCHIVE, snapshot.archive_key), snapshot.content_type);
     try {
       const carried = JSON.parse(snapshot.context ?? "{}") as Record<string, string>;
-      readable.push({
-        snapshot,
-        extraction: validateExtraction(rule, step.extract(text, { url: snapshot.url, carried })),
-      });
+      const extraction = validateExtraction(rule, step.extract(text, { url: snapshot.url, carried }));
+      commitmentIds(rule, snapshot.source_id, extraction);
+      const scorecard = scorecardId(rule, extraction.scorecard.key);
+      const owner = await scorecardOwner(env.DB, scorecard);
+      if (owner !== null && !sourceIds.includes(owner)) {
+        throw new Error(`scorecard "${scorecard}" belongs to source "${owner}"`);
+      }
+      readable.push({ snapshot, extraction, scorecard });
     } catch (error) {
-      skipped.push({ snapshotId: snapshot.id, error: (error as Error).message });
+      skip(snapshot, error);
     }
   }
-  readable.sort((a, b) => orderKey(a).localeCompare(orderKey(b)) || a.snapshot.id - b.snapshot.id);
+  const scorecardOrder = new Map<string, string>();
+  for (const { scorecard, snapshot, extraction } of readable) {
+    const key = extraction.scorecard.period ?? extraction.scorecard.published_on ?? snapshot.fetched_at;
+    if (!scorecardOrder.has(scorecard)) scorecardOrder.set(scorecard, key);
+  }
+  readable.sort(
+    (a, b) =>
+      compare(scorecardOrder.get(a.scorecard)!, scorecardOrder.get(b.scorecard)!) ||
+      compare(a.scorecard, b.scorecard) ||
+      a.snapshot.id - b.snapshot.id,
+  );
   const lastGood = new Map<string, number>();
   const accepted = readable.filter(({ snapshot, extraction }) => {
     try {
       checkForDrift(rule, extraction, lastGood.get(snapshot.source_id) ?? null);
     } catch (error) {
-      skipped.push({ snapshotId: snapshot.id, error: (error as Error).message });
+      skip(snapshot, error);
       return false;
     }
     lastGood.set(snapshot.source_id, extraction.commitments.length);

@@ -31,7 +31,7 @@ import {
 } from "../db/runs.ts";
 import type { SourceRow } from "../db/sources.ts";
 import { archiveBody, r2Replay, readArchived, sha256Hex } from "./archive.ts";
-import { decodeBody, Fetcher, fetchPolicy } from "./fetch.ts";
+import { decodeBody, Fetcher, fetchPolicy, HostBusyError } from "./fetch.ts";
 import { commitmentScope, planWrites, scorecardId } from "./plan.ts";
 import type { JobMessage } from "./scheduler.ts";
 
@@ -90,6 +90,8 @@ export async function runSource(env: Env, source: SourceRow, options: { trigger:
     return { sourceId: source.id, runId, outcome, ...extra };
   };
 
+  let summary: RunSummary;
+  let applied_: { rule: Rule; scorecard: string; added: number };
   try {
     const rule = findRule(source.rule_id);
     if (!rule) throw new Error(`source "${source.id}" names rule "${source.rule_id}", which does not exist`);
@@ -97,11 +99,14 @@ export async function runSource(env: Env, source: SourceRow, options: { trigger:
 
     // Fetch, archive and record one document; a 304 reuses the archived copy.
     const fetchDocument = async ({ url, carry = {} }: Link, step: string): Promise<Fetched> => {
-      // By step, not URL: a redirect stores the final URL, and the request must still be conditional.
-      const previous = await lastSnapshotOfStep(db, source.id, step);
+      // The step's last document, if it was asked for at this URL: its validators make the request
+      // conditional (a redirect records the final URL, so the URL asked for is kept too).
+      const last = await lastSnapshotOfStep(db, source.id, step);
+      const previous = last && (last.requested_url ?? last.url) === url ? last : null;
       const context = JSON.stringify(carry);
       const fetchedAt = now().toISOString();
       const document = await fetcher.fetch(url, previous);
+      const requested_url = url;
       if ("notModified" in document) {
         if (!previous) throw new Error(`${url} answered 304 to a request that was not conditional`);
         const snapshotId = await insertSnapshot(db, {
@@ -109,6 +114,7 @@ export async function runSource(env: Env, source: SourceRow, options: { trigger:
           run_id: runId,
           step,
           context,
+          requested_url,
           fetched_at: fetchedAt,
           http_status: 304,
           // A 304 may carry fresher validators (RFC 9110 §15.4.5).
@@ -125,6 +131,7 @@ export async function runSource(env: Env, source: SourceRow, options: { trigger:
         run_id: runId,
         step,
         context,
+        requested_url,
         url: document.url,
         fetched_at: fetchedAt,
         http_status: document.status,
@@ -167,7 +174,10 @@ export async function runSource(env: Env, source: SourceRow, options: { trigger:
 
     const step = extractStep(rule);
     const applied = await lastAppliedState(db, source.id, step.name);
-    if (applied.sha256s.length === 1 && applied.sha256s[0] === document.sha256) {
+    // Unchanged: the same bytes, reached the same way (what earlier steps passed on, such as a
+    // publication's title, is part of what the extraction reads).
+    const same = applied.documents.length === 1 && applied.documents[0]!.sha256 === document.sha256;
+    if (same && applied.documents[0]!.context === JSON.stringify(document.carried)) {
       await db.batch([
         ...confirmSeenStatements(db, source.id, document.fetchedAt),
         ...finishRunStatements(db, source, {
@@ -208,20 +218,26 @@ export async function runSource(env: Env, source: SourceRow, options: { trigger:
         counts,
       }),
     ]);
-    // A scorecard that sorts before ones already recorded (a year ingested late) puts change
-    // events out of order: rebuild the shared history in order.
-    if (
-      rule.commitmentScope === "rule" &&
-      counts.observations_added > 0 &&
-      (await hasLaterScorecards(db, rule.id, id))
-    ) {
-      await env.SCRAPE_QUEUE.send({ kind: "reprocess", sourceId: source.id } satisfies JobMessage);
-    }
-    return { sourceId: source.id, runId, outcome: "ok", counts };
+    applied_ = { rule, scorecard: id, added: counts.observations_added };
+    summary = { sourceId: source.id, runId, outcome: "ok", counts };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof HostBusyError) return await finish("deferred", { error: message });
     const drift = error instanceof ExtractionError;
     console.error(`run ${runId} of ${source.id}: ${drift ? "drift" : "failed"}: ${message}`);
     return await finish(drift ? "drift" : "failed", { error: message, ...(drift ? { failedCheck: error.check } : {}) });
   }
+
+  // After the commit, and outside the run's failure path: its writes have landed whatever happens here.
+  // A scorecard that sorts before ones already recorded (a year ingested late) puts change events
+  // out of order: rebuild the shared history in order.
+  const { rule, scorecard, added } = applied_;
+  try {
+    if (rule.commitmentScope === "rule" && added > 0 && (await hasLaterScorecards(db, rule.id, scorecard))) {
+      await env.SCRAPE_QUEUE.send({ kind: "reprocess", sourceId: source.id } satisfies JobMessage);
+    }
+  } catch (error) {
+    console.error(`run ${runId} of ${source.id}: could not queue the reprocess that puts its history in order:`, error);
+  }
+  return summary;
 }

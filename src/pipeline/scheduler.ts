@@ -68,6 +68,7 @@ export async function handleJob(env: Env, job: JobMessage): Promise<void> {
       return;
     }
     const run = await runSource(env, source, { trigger: job.trigger });
+    if (run.outcome === "deferred") await releaseClaims(env.DB, [source.id]); // due again at the next tick
     console.log(
       `run ${run.runId} of ${run.sourceId}: ${run.outcome}${run.counts ? ` (${JSON.stringify(run.counts)})` : ""}`,
     );

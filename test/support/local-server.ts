@@ -32,7 +32,16 @@ export async function startLocalServer(): Promise<{ server: Server; port: number
     log.push({ path: url.pathname + url.search, at: Date.now(), headers: req.headers });
 
     if (url.pathname === "/robots.txt") {
+      // A 3xx robots.txt redirects to /robots-target.txt, which serves the body.
+      if (robots.status >= 300 && robots.status < 400) {
+        res.writeHead(robots.status, { Location: "/robots-target.txt" });
+        return void res.end();
+      }
       res.writeHead(robots.status, { "Content-Type": "text/plain" });
+      return void res.end(robots.body);
+    }
+    if (url.pathname === "/robots-target.txt") {
+      res.writeHead(200, { "Content-Type": "text/plain" });
       return void res.end(robots.body);
     }
     if (url.pathname.startsWith("/page")) {
