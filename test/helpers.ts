@@ -50,6 +50,11 @@ export async function enqueueByCron(at: Date = new Date()): Promise<JobMessage[]
   return sent;
 }
 
+/** The test env with another SCRAPE_QUEUE. */
+export function withQueue(queue: object): Env {
+  return new Proxy(env, { get: (target, key) => (key === "SCRAPE_QUEUE" ? queue : Reflect.get(target, key)) });
+}
+
 /** An env whose queue records what is sent to it instead of delivering it. */
 export function capturingQueue(): { env: Env; sent: JobMessage[] } {
   const sent: JobMessage[] = [];
@@ -61,10 +66,25 @@ export function capturingQueue(): { env: Env; sent: JobMessage[] } {
       for (const message of messages) sent.push(message.body);
     },
   };
-  return {
-    env: new Proxy(env, { get: (target, key) => (key === "SCRAPE_QUEUE" ? queue : Reflect.get(target, key)) }),
-    sent,
+  return { env: withQueue(queue), sent };
+}
+
+/** An env whose queue refuses every message. */
+export function failingQueue(): Env {
+  const fail = async () => {
+    throw new Error("queue unavailable");
   };
+  return withQueue({ send: fail, sendBatch: fail });
+}
+
+/** Polls until `probe` gives a value: for work the real local queue does in the background. */
+export async function waitFor<T>(probe: () => Promise<T | null | undefined | false>, what: string): Promise<T> {
+  for (let attempt = 0; attempt < 300; attempt++) {
+    const value = await probe();
+    if (value) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`gave up waiting for ${what}`);
 }
 
 /** Delivers jobs to the queue consumer one per batch, as production's max_batch_size = 1 does. */

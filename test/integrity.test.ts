@@ -14,6 +14,7 @@ import { enqueueDueSources } from "../src/pipeline/scheduler.ts";
 import {
   api,
   capturingQueue,
+  failingQueue,
   count,
   deliver,
   enqueueByCron,
@@ -24,6 +25,7 @@ import {
   seeded,
   seedPage,
   seedUrl,
+  waitFor,
 } from "./helpers.ts";
 
 const HC_780 = "hsc-expert-panel-hc-780";
@@ -32,13 +34,21 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-async function waitFor<T>(probe: () => Promise<T | null | undefined>, what: string): Promise<T> {
-  for (let attempt = 0; attempt < 300; attempt++) {
-    const value = await probe();
-    if (value) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`gave up waiting for ${what}`);
+/** The 2024-25 GMPP file with its first project again, its ID lower-cased: two keys, one id. */
+async function publishClashingGmppIds(): Promise<void> {
+  const url = "https://assets.publishing.service.gov.uk/media/reconstructed-sample/gmpp_2024_25.csv";
+  const [header, ...rows] = parseCsv(seeded.archive[url]!.body);
+  const idColumn = header!.indexOf("GMPP ID");
+  const lowercased = rows[0]!.with(idColumn, rows[0]![idColumn]!.toLowerCase()); // CO_0133_2223-Q1 → co_0133_2223-q1
+  await publish(url, Papa.unparse([header!, ...rows, lowercased]));
+}
+
+/** A second source whose page is HC 780's: it would write into HC 780's scorecard. */
+async function addCopycatSource(): Promise<void> {
+  await upsertSources(env.DB, [
+    { id: "copycat", rule_id: "hsc-expert-panel", url: "https://example.org/copy.html", title: "Copy", schedule: "1d" },
+  ]);
+  await publish("https://example.org/copy.html", seedPage(HC_780));
 }
 
 describe("concurrency", () => {
@@ -99,16 +109,7 @@ describe("clashes", () => {
   it("a second source cannot write into another source's scorecard", async () => {
     await seed([HC_780]);
     await runCron();
-    await upsertSources(env.DB, [
-      {
-        id: "copycat",
-        rule_id: "hsc-expert-panel",
-        url: "https://example.org/copy.html",
-        title: "Copy",
-        schedule: "1d",
-      },
-    ]);
-    await publish("https://example.org/copy.html", seedPage(HC_780));
+    await addCopycatSource();
     await runCron();
     const run = await env.DB.prepare("SELECT outcome, error FROM runs WHERE source_id = 'copycat'").first();
     expect(run).toEqual({
@@ -122,11 +123,7 @@ describe("clashes", () => {
 
   it("two commitment keys that become one id are drift, not a silent merge", async () => {
     await seed(["gmpp-2024-25"]);
-    const url = "https://assets.publishing.service.gov.uk/media/reconstructed-sample/gmpp_2024_25.csv";
-    const [header, ...rows] = parseCsv(seeded.archive[url]!.body);
-    const idColumn = header!.indexOf("GMPP ID");
-    const lowercased = rows[0]!.with(idColumn, rows[0]![idColumn]!.toLowerCase()); // CO_0133_2223-Q1 → co_0133_2223-q1
-    await publish(url, Papa.unparse([header!, ...rows, lowercased]));
+    await publishClashingGmppIds();
     await runCron();
     const run = await env.DB.prepare("SELECT outcome, failed_check, error FROM runs").first();
     expect(run).toEqual({
@@ -273,16 +270,7 @@ describe("reprocess and the source's health", () => {
 describe("the scheduler", () => {
   it("makes sources due again when their jobs could not be enqueued", async () => {
     await seed([HC_780]);
-    const failing = new Proxy(env, {
-      get: (target, key) =>
-        key === "SCRAPE_QUEUE"
-          ? {
-              async sendBatch() {
-                throw new Error("queue unavailable");
-              },
-            }
-          : Reflect.get(target, key),
-    });
+    const failing = failingQueue();
     await expect(enqueueDueSources(failing, { now: new Date(), trigger: "cron" })).rejects.toThrow(/queue unavailable/);
     expect((await env.DB.prepare("SELECT next_run_at FROM sources").first())!.next_run_at).toBeNull();
   });
@@ -313,21 +301,12 @@ describe("the scheduler", () => {
   });
 });
 
-describe("second review", () => {
+describe("rebuilds, retries and edge cases", () => {
   it("a reprocess cannot write one source's documents into another source's scorecard", async () => {
     await seed([HC_780]);
     await runCron();
     const before = await (await api(`/v1/scorecards/${HC_780}`)).json();
-    await upsertSources(env.DB, [
-      {
-        id: "copycat",
-        rule_id: "hsc-expert-panel",
-        url: "https://example.org/copy.html",
-        title: "Copy",
-        schedule: "1d",
-      },
-    ]);
-    await publish("https://example.org/copy.html", seedPage(HC_780));
+    await addCopycatSource();
     await runCron(); // fails: the scorecard is hc-780's
     const summary = await reprocessSource(env, "copycat");
     expect(summary).toMatchObject({
@@ -393,10 +372,7 @@ describe("second review", () => {
   it("a reprocess skips an archived document whose commitment ids clash, rather than failing for good", async () => {
     await seed(["gmpp-2024-25"]);
     await runCron();
-    const url = "https://assets.publishing.service.gov.uk/media/reconstructed-sample/gmpp_2024_25.csv";
-    const [header, ...rows] = parseCsv(seeded.archive[url]!.body);
-    const idColumn = header!.indexOf("GMPP ID");
-    await publish(url, Papa.unparse([header!, ...rows, rows[0]!.with(idColumn, rows[0]![idColumn]!.toLowerCase())]));
+    await publishClashingGmppIds();
     await makeAllDue();
     await runCron(); // drift: ids clash
     const summary = await reprocessSource(env, "gmpp-2024-25");
@@ -407,16 +383,7 @@ describe("second review", () => {
     await seed(["gmpp-2025-26"]);
     await runCron();
     await seed(["gmpp-2022-23"]);
-    const throwing = new Proxy(env, {
-      get: (target, key) =>
-        key === "SCRAPE_QUEUE"
-          ? {
-              async send() {
-                throw new Error("queue unavailable");
-              },
-            }
-          : Reflect.get(target, key),
-    });
+    const throwing = failingQueue();
     const source = (await env.DB.prepare("SELECT * FROM sources WHERE id = 'gmpp-2022-23'").first<SourceRow>())!;
     const run = await runSource(throwing, source, { trigger: "test" });
     expect(run.outcome).toBe("ok");

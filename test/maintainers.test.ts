@@ -19,6 +19,7 @@ import {
   seed,
   seedPage,
   seedUrl,
+  waitFor,
 } from "./helpers.ts";
 
 afterEach(() => {
@@ -41,15 +42,6 @@ async function history() {
      ORDER BY changed_at, scorecard_id, commitment_id, dimension`,
   ).all();
   return { observations: observations.results, changes: changes.results };
-}
-
-async function waitFor<T>(probe: () => Promise<T | null | undefined>, what: string): Promise<T> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const value = await probe();
-    if (value) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`gave up waiting for ${what}`);
 }
 
 describe("GET /v1/sources", () => {
