@@ -106,6 +106,15 @@ export async function listRecentRuns(db: D1Database, sourceId: string, limit: nu
   return results;
 }
 
+/** The last snapshot a run recorded, if any. */
+export async function lastSnapshotOfRun(db: D1Database, runId: number): Promise<number | null> {
+  const row = await db
+    .prepare("SELECT max(id) AS id FROM snapshots WHERE run_id = ?")
+    .bind(runId)
+    .first<{ id: number | null }>();
+  return row?.id ?? null;
+}
+
 /** The latest document a rule step fetched for a source: its validators make the next request conditional. */
 export async function lastSnapshotOfStep(db: D1Database, sourceId: string, step: string): Promise<SnapshotRow | null> {
   return db
