@@ -1,14 +1,28 @@
 // Scorecards, commitments, observations and changes: the write side.
-import { emptyPlanState, labelKey, ratingKey, type PlanState } from "../pipeline/plan.ts";
 import { RATING_BANDS, type Rating } from "../vocabularies.ts";
 
 const RATING_BAND_LIST = RATING_BANDS.map((band) => `'${band}'`).join(", ");
 
-/** What planning needs to know of the record for one scorecard and its commitments' scope. */
-export async function loadPlanState(db: D1Database, scorecardId: string, scope: string): Promise<PlanState> {
-  type Row = { scorecard_id: string; commitment_id: string | null; dimension: string; label: string; band: string };
+export interface LatestRow {
+  scorecard_id: string;
+  commitment_id: string | null;
+  dimension: string;
+  label: string;
+  band: string;
+}
+
+/**
+ * What planning needs to know of the record: the latest observation of every (commitment,
+ * dimension) in one scorecard, and the latest rating (not a state) of every subject across the
+ * commitments' scope, and of the scorecard's own rating.
+ */
+export async function latestForPlanning(
+  db: D1Database,
+  scorecardId: string,
+  scope: string,
+): Promise<{ labels: LatestRow[]; ratings: LatestRow[] }> {
   const columns = "o.scorecard_id, o.commitment_id, o.dimension, o.label, o.band";
-  const [labels, ratings] = await db.batch<Row>([
+  const [labels, ratings] = await db.batch<LatestRow>([
     db
       .prepare(
         `SELECT ${columns} FROM observations o WHERE o.id IN (
@@ -26,11 +40,7 @@ export async function loadPlanState(db: D1Database, scorecardId: string, scope: 
       )
       .bind(scorecardId, scope),
   ]);
-  const state = emptyPlanState();
-  for (const o of labels!.results) state.labels.set(labelKey(o.scorecard_id, o.commitment_id, o.dimension), o.label);
-  for (const o of ratings!.results)
-    state.ratingBands.set(ratingKey(o.scorecard_id, o.commitment_id, o.dimension), o.band);
-  return state;
+  return { labels: labels!.results, ratings: ratings!.results };
 }
 
 export interface ScorecardWrite {

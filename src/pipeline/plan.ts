@@ -3,7 +3,7 @@
 // rating moving from one band to another; a state such as "exempt" never counts as a move.
 import { ExtractionError, type Extraction, type Rule } from "../../scrapers/lib/rule.ts";
 import { slugify } from "../../scrapers/lib/text.ts";
-import type { ObservationWrite, WritePlan } from "../db/ratings.ts";
+import type { LatestRow, ObservationWrite, WritePlan } from "../db/ratings.ts";
 import { isRating, mapLabel } from "../vocabularies.ts";
 
 export function scorecardId(rule: Rule, key: string): string {
@@ -28,6 +28,15 @@ export interface PlanState {
 
 export function emptyPlanState(): PlanState {
   return { labels: new Map(), ratingBands: new Map() };
+}
+
+/** The plan state of what the record holds now. */
+export function planStateOf(latest: { labels: LatestRow[]; ratings: LatestRow[] }): PlanState {
+  const state = emptyPlanState();
+  for (const o of latest.labels) state.labels.set(labelKey(o.scorecard_id, o.commitment_id, o.dimension), o.label);
+  for (const o of latest.ratings)
+    state.ratingBands.set(ratingKey(o.scorecard_id, o.commitment_id, o.dimension), o.band);
+  return state;
 }
 
 export const labelKey = (scorecard: string, commitment: string | null, dimension: string) =>

@@ -15,7 +15,7 @@ import { d1PolitenessStore } from "../db/politeness.ts";
 import {
   confirmSeenStatements,
   hasLaterScorecards,
-  loadPlanState,
+  latestForPlanning,
   scorecardOwner,
   writePlanStatements,
 } from "../db/ratings.ts";
@@ -33,7 +33,7 @@ import {
 import type { SourceRow } from "../db/sources.ts";
 import { archiveBody, r2Replay, readArchived, sha256Hex } from "./archive.ts";
 import { decodeBody, Fetcher, fetchPolicy, HostBusyError } from "./fetch.ts";
-import { commitmentScope, planWrites, scorecardId } from "./plan.ts";
+import { commitmentScope, planStateOf, planWrites, scorecardId } from "./plan.ts";
 import type { JobMessage } from "./scheduler.ts";
 
 export interface RunSummary {
@@ -191,7 +191,7 @@ async function scrape(run: RunContext, rule: Rule): Promise<RunSummary & { score
     rule,
     source.id,
     extraction,
-    await loadPlanState(db, scorecard, commitmentScope(rule, source.id)),
+    planStateOf(await latestForPlanning(db, scorecard, commitmentScope(rule, source.id))),
   );
   const counts: RunCounts = {
     commitments_seen: plan.commitments.length,
