@@ -209,7 +209,7 @@ const isoDate = v.nullable(
 );
 
 /** Validates an extraction against the rule that made it. */
-export function extractionSchema(rule: Rule) {
+function extractionSchema(rule: Rule) {
   const dimensionKeys = rule.dimensions.map((d) => d.key);
   return v.object({
     scorecard: v.object({

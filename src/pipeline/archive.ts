@@ -8,7 +8,7 @@ export async function sha256Hex(data: ArrayBuffer | string): Promise<string> {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-export function archiveKey(sha256: string): string {
+function archiveKey(sha256: string): string {
   return `snapshots/sha256/${sha256}`;
 }
 

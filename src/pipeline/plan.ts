@@ -11,7 +11,7 @@ export function scorecardId(rule: Rule, key: string): string {
 }
 
 /** "--" never occurs in a slug, so scope and key cannot run into each other. */
-export function commitmentId(scope: string, key: string): string {
+function commitmentId(scope: string, key: string): string {
   return `${scope}--${slugify(key, 120)}`;
 }
 
@@ -39,10 +39,10 @@ export function planStateOf(latest: { labels: LatestRow[]; ratings: LatestRow[] 
   return state;
 }
 
-export const labelKey = (scorecard: string, commitment: string | null, dimension: string) =>
+const labelKey = (scorecard: string, commitment: string | null, dimension: string) =>
   `${scorecard}\u0000${commitment ?? ""}\u0000${dimension}`;
 
-export const ratingKey = (scorecard: string, commitment: string | null, dimension: string) =>
+const ratingKey = (scorecard: string, commitment: string | null, dimension: string) =>
   commitment === null
     ? `scorecard\u0000${scorecard}\u0000${dimension}`
     : `commitment\u0000${commitment}\u0000${dimension}`;

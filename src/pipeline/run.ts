@@ -45,7 +45,7 @@ export interface RunSummary {
   failedCheck?: string;
 }
 
-export function workerFetcher(env: Env): Fetcher {
+function workerFetcher(env: Env): Fetcher {
   return new Fetcher(
     fetchPolicy(env),
     d1PolitenessStore(env.DB),
