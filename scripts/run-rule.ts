@@ -6,9 +6,9 @@ import { pathToFileURL } from "node:url";
 import { findRule, RULES } from "../scrapers/index.ts";
 import {
   DOCUMENT_KINDS,
-  ExtractionError,
-  expectCount,
   extractStep,
+  findLinks,
+  nextLink,
   stepFor,
   validateExtraction,
   type DocumentKind,
@@ -50,11 +50,7 @@ export function runStepOn(rule: Rule, kind: DocumentKind, text: string, url: str
     throw new UsageError(`Rule "${rule.id}" has no step that reads ${kind}; its steps read: ${reads}.`);
   }
   const context = { url, carried: {} };
-  if (step.kind === "follow") {
-    const links = step.follow(text, context);
-    expectCount(`links found by step "${step.name}"`, links.length, step.expect);
-    return linksJson(rule, step.name, links);
-  }
+  if (step.kind === "follow") return linksJson(rule, step.name, findLinks(step, text, context));
   return extractionJson(rule, validateExtraction(rule, step.extract(text, context)));
 }
 
@@ -78,12 +74,7 @@ export async function runOnUrl(rule: Rule, url: string): Promise<RuleOutput> {
     const text = decodeBody(document.body, document.contentType);
     const context = { url: document.url, carried: link.carry ?? {} };
     if (step.kind === "follow") {
-      const links = step.follow(text, context);
-      expectCount(`links found by step "${step.name}"`, links.length, step.expect);
-      const [next] = links;
-      if (!next)
-        throw new ExtractionError(`step "${step.name}" found no link to follow`, `links found by step "${step.name}"`);
-      link = { url: next.url, carry: { ...context.carried, ...next.carry } };
+      link = nextLink(step, text, context);
     } else {
       return extractionJson(rule, validateExtraction(rule, extractStep(rule).extract(text, context)));
     }

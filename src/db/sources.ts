@@ -75,18 +75,22 @@ export async function listDueSources(db: D1Database, now: string): Promise<Sourc
 }
 
 /**
- * Claims a due source by moving its next run forward. Returns false if another invocation
- * claimed it first, so two overlapping ticks never scrape the same source twice.
+ * Claims due sources by moving their next run forward, in one round trip. Returns the ids
+ * claimed here: one another invocation claimed first is left out, so two overlapping ticks
+ * never scrape the same source twice.
  */
-export async function claimSource(db: D1Database, id: string, now: string, nextRunAt: string): Promise<boolean> {
-  const claimed = await db
-    .prepare(
-      `UPDATE sources SET next_run_at = ?3
-       WHERE id = ?1 AND enabled = 1 AND (next_run_at IS NULL OR next_run_at <= ?2) RETURNING id`,
-    )
-    .bind(id, now, nextRunAt)
-    .first<{ id: string }>();
-  return claimed !== null;
+export async function claimSources(
+  db: D1Database,
+  claims: { id: string; nextRunAt: string }[],
+  now: string,
+): Promise<string[]> {
+  if (claims.length === 0) return [];
+  const claim = db.prepare(
+    `UPDATE sources SET next_run_at = ?3
+     WHERE id = ?1 AND enabled = 1 AND (next_run_at IS NULL OR next_run_at <= ?2) RETURNING id`,
+  );
+  const results = await db.batch<{ id: string }>(claims.map(({ id, nextRunAt }) => claim.bind(id, now, nextRunAt)));
+  return results.flatMap((result) => result.results.map((row) => row.id));
 }
 
 /** Makes claimed sources due again, when their jobs could not be enqueued. */

@@ -149,39 +149,26 @@ export class Fetcher {
     const headers: Record<string, string> = { Accept: "text/html, text/csv, application/json;q=0.9, */*;q=0.8" };
     if (previous?.etag) headers["If-None-Match"] = previous.etag;
     if (previous?.last_modified) headers["If-Modified-Since"] = previous.last_modified;
-    // Redirects are followed here, not by fetch(), so that every hop is checked against its
-    // host's robots.txt and waits for its host's slot.
-    let current = url;
-    for (let hop = 0; ; hop++) {
-      await this.checkRobots(current);
-      const response = await this.request(current, headers);
-      const location = response.headers.get("location");
-      if (response.status >= 300 && response.status < 400 && response.status !== 304 && location) {
-        await response.body?.cancel();
-        if (hop >= MAX_REDIRECTS) throw new FetchError(`${url} redirected more than ${MAX_REDIRECTS} times`);
-        current = new URL(location, current).toString();
-        continue;
-      }
-      if (response.status === 304) {
-        return {
-          notModified: true,
-          etag: response.headers.get("etag"),
-          lastModified: response.headers.get("last-modified"),
-        };
-      }
-      if (!response.ok) {
-        await response.body?.cancel();
-        throw new FetchError(`${current} answered HTTP ${response.status}`);
-      }
+    const { response, url: found } = await this.requestFollowingRedirects(url, headers, (hop) => this.checkRobots(hop));
+    if (response.status === 304) {
       return {
-        url: current,
-        status: response.status,
-        body: await this.readCapped(response, current),
+        notModified: true,
         etag: response.headers.get("etag"),
         lastModified: response.headers.get("last-modified"),
-        contentType: response.headers.get("content-type"),
       };
     }
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new FetchError(`${found} answered HTTP ${response.status}`);
+    }
+    return {
+      url: found,
+      status: response.status,
+      body: await this.readCapped(response, found),
+      etag: response.headers.get("etag"),
+      lastModified: response.headers.get("last-modified"),
+      contentType: response.headers.get("content-type"),
+    };
   }
 
   private async checkRobots(url: string): Promise<void> {
@@ -192,7 +179,8 @@ export class Fetcher {
     if (!record || age > (unavailable(record.status) ? ROBOTS_RETRY_MS : this.policy.robotsTtlMs)) {
       let response: Response;
       try {
-        response = await this.robotsResponse(origin);
+        // RFC 9309 asks crawlers to follow robots.txt's redirects too.
+        ({ response } = await this.requestFollowingRedirects(`${origin}/robots.txt`, { Accept: "text/plain" }));
       } catch (error) {
         if (error instanceof HostBusyError) throw error;
         throw new FetchError(
@@ -215,15 +203,26 @@ export class Fetcher {
     }
   }
 
-  /** robots.txt, following up to five redirects, as RFC 9309 asks of crawlers. */
-  private async robotsResponse(origin: string): Promise<Response> {
-    let url = `${origin}/robots.txt`;
+  /**
+   * A request that follows redirects itself rather than leaving them to fetch(), so that every
+   * hop waits for its own host's slot and passes `beforeEachHop` (a robots.txt check, say).
+   */
+  private async requestFollowingRedirects(
+    url: string,
+    headers: Record<string, string>,
+    beforeEachHop?: (url: string) => Promise<void>,
+  ): Promise<{ response: Response; url: string }> {
+    let current = url;
     for (let hop = 0; ; hop++) {
-      const response = await this.request(url, { Accept: "text/plain" });
+      await beforeEachHop?.(current);
+      const response = await this.request(current, headers);
       const location = response.headers.get("location");
-      if (response.status < 300 || response.status >= 400 || !location || hop >= MAX_REDIRECTS) return response;
+      if (response.status < 300 || response.status >= 400 || response.status === 304 || !location) {
+        return { response, url: current };
+      }
       await response.body?.cancel();
-      url = new URL(location, url).toString();
+      if (hop >= MAX_REDIRECTS) throw new FetchError(`${url} redirected more than ${MAX_REDIRECTS} times`);
+      current = new URL(location, current).toString();
     }
   }
 

@@ -4,6 +4,7 @@
 import { ExtractionError, type Extraction, type Rule } from "../../scrapers/lib/rule.ts";
 import { slugify } from "../../scrapers/lib/text.ts";
 import type { LatestRow, ObservationWrite, WritePlan } from "../db/ratings.ts";
+import type { RunCounts } from "../db/runs.ts";
 import { isRating, mapLabel } from "../vocabularies.ts";
 
 export function scorecardId(rule: Rule, key: string): string {
@@ -63,6 +64,15 @@ export function commitmentIds(rule: Rule, sourceId: string, extraction: Extracti
     keyOf.set(id, key);
     return id;
   });
+}
+
+/** What a plan adds, as a run reports it. */
+export function countsOf(plan: WritePlan): RunCounts {
+  return {
+    commitments_seen: plan.commitments.length,
+    observations_added: plan.observations.length,
+    changes_added: plan.observations.filter((o) => o.moved).length,
+  };
 }
 
 /** Whose keys a source's commitment keys are. */

@@ -17,7 +17,6 @@ import {
 } from "../db/ratings.ts";
 import {
   extractedSnapshots,
-  finishRun,
   finishRunStatements,
   startRun,
   type RunCounts,
@@ -27,7 +26,7 @@ import {
 import { getSource, listSourcesOfRule, type SourceRow } from "../db/sources.ts";
 import { readArchived } from "./archive.ts";
 import { decodeBody } from "./fetch.ts";
-import { commitmentIds, emptyPlanState, planWrites, scorecardId } from "./plan.ts";
+import { commitmentIds, countsOf, emptyPlanState, planWrites, scorecardId } from "./plan.ts";
 import { checkForDrift } from "./run.ts";
 
 export interface ReprocessSummary {
@@ -93,12 +92,7 @@ async function rebuild(
     const error =
       `the current rule cannot read ${lost.length} archived document(s) that today's history was built from ` +
       `(first: snapshot ${first.snapshotId}): ${first.error}. Nothing was changed.`;
-    await finishRun(
-      db,
-      source,
-      { id: runId, outcome: "failed", finishedAt: new Date().toISOString(), snapshotId: null, error },
-      { health: false },
-    );
+    await db.batch(close("failed", { error }));
     return { ...summary, outcome: "failed", error };
   }
 
@@ -107,9 +101,10 @@ async function rebuild(
   const statements = deleteHistoryStatements(db, sourceIds);
   for (const { snapshot, extraction } of accepted) {
     const plan = planWrites(rule, snapshot.source_id, extraction, state);
-    counts.commitments_seen += plan.commitments.length;
-    counts.observations_added += plan.observations.length;
-    counts.changes_added += plan.observations.filter((o) => o.moved).length;
+    const planned = countsOf(plan);
+    counts.commitments_seen += planned.commitments_seen;
+    counts.observations_added += planned.observations_added;
+    counts.changes_added += planned.changes_added;
     statements.push(
       ...writePlanStatements(db, plan, { runId, snapshotId: snapshot.id, observedAt: snapshot.fetched_at }),
     );

@@ -6,6 +6,7 @@ import {
   expectCount,
   ExtractionError,
   extractStep,
+  nextLink,
   validateExtraction,
   type Extraction,
   type Link,
@@ -33,7 +34,7 @@ import {
 import type { SourceRow } from "../db/sources.ts";
 import { archiveBody, r2Replay, readArchived, sha256Hex } from "./archive.ts";
 import { decodeBody, Fetcher, fetchPolicy, HostBusyError } from "./fetch.ts";
-import { commitmentScope, planStateOf, planWrites, scorecardId } from "./plan.ts";
+import { commitmentScope, countsOf, planStateOf, planWrites, scorecardId } from "./plan.ts";
 import type { JobMessage } from "./scheduler.ts";
 
 export interface RunSummary {
@@ -134,15 +135,7 @@ async function followSteps(run: RunContext, rule: Rule): Promise<Fetched> {
   let fetched: Fetched | undefined;
   for (const step of rule.steps) {
     fetched = await fetchStepDocument(run, link, step.name);
-    if (step.kind === "follow") {
-      const links = step.follow(fetched.text, { url: fetched.url, carried: fetched.carried });
-      const check = `links found by step "${step.name}"`;
-      expectCount(check, links.length, step.expect);
-      // One document is extracted per run; a step that may find several takes the first.
-      const [next] = links;
-      if (!next) throw new ExtractionError(`step "${step.name}" found no link to follow`, check);
-      link = { url: next.url, carry: { ...fetched.carried, ...next.carry } };
-    }
+    if (step.kind === "follow") link = nextLink(step, fetched.text, { url: fetched.url, carried: fetched.carried });
   }
   return fetched!;
 }
@@ -193,11 +186,7 @@ async function scrape(run: RunContext, rule: Rule): Promise<RunSummary & { score
     extraction,
     planStateOf(await latestForPlanning(db, scorecard, commitmentScope(rule, source.id))),
   );
-  const counts: RunCounts = {
-    commitments_seen: plan.commitments.length,
-    observations_added: plan.observations.length,
-    changes_added: plan.observations.filter((o) => o.moved).length,
-  };
+  const counts = countsOf(plan);
   // One batch: the run's writes and its closing row land together or not at all.
   await db.batch([
     ...writePlanStatements(db, plan, { runId, snapshotId: document.snapshotId, observedAt: document.fetchedAt }),

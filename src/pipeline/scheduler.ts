@@ -4,7 +4,7 @@
 import { findRule } from "../../scrapers/index.ts";
 import { acquireLease, releaseLease } from "../db/leases.ts";
 import { abandonStaleRuns } from "../db/runs.ts";
-import { claimSource, getSource, listDueSources, releaseClaims } from "../db/sources.ts";
+import { claimSources, getSource, listDueSources, releaseClaims } from "../db/sources.ts";
 import { commitmentScope } from "./plan.ts";
 import { reprocessSource } from "./reprocess.ts";
 import { runSource } from "./run.ts";
@@ -26,14 +26,16 @@ export class BusyError extends Error {
 export async function enqueueDueSources(env: Env, options: { now: Date; trigger: string }): Promise<string[]> {
   const now = options.now.toISOString();
   await abandonStaleRuns(env.DB, new Date(options.now.getTime() - ABANDONED_AFTER_MS).toISOString(), now);
-  const claimed: string[] = [];
-  for (const source of await listDueSources(env.DB, now)) {
+  const claims = (await listDueSources(env.DB, now)).flatMap((source) => {
     try {
-      if (await claimSource(env.DB, source.id, now, nextRunAt(options.now, source.schedule))) claimed.push(source.id);
+      return [{ id: source.id, nextRunAt: nextRunAt(options.now, source.schedule) }];
     } catch (error) {
-      console.error(`could not claim ${source.id}:`, error);
+      // One source's bad schedule must not stop the tick for the others.
+      console.error(`${source.id}:`, (error as Error).message);
+      return [];
     }
-  }
+  });
+  const claimed = await claimSources(env.DB, claims, now);
   for (let i = 0; i < claimed.length; i += SEND_BATCH_LIMIT) {
     const batch = claimed.slice(i, i + SEND_BATCH_LIMIT);
     try {
