@@ -14,10 +14,15 @@ export async function readSeeds(seedsDir: string): Promise<{ seeds: SeedFile; ar
   const seeds = v.parse(SeedFileSchema, JSON.parse(await readFile(join(seedsDir, "sources.json"), "utf8")));
   const archive: SeedArchive = {};
   for (const [url, file] of Object.entries(seeds.archive)) {
-    archive[url] = {
-      body: await readFile(join(seedsDir, file), "utf8"),
-      contentType: CONTENT_TYPES[extname(file)] ?? "application/octet-stream",
-    };
+    const bytes = await readFile(join(seedsDir, file));
+    const contentType = CONTENT_TYPES[extname(file)] ?? "application/octet-stream";
+    try {
+      archive[url] = { body: new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes), contentType };
+    } catch {
+      // Not UTF-8 (the 2020-21 GMPP CSV is windows-1252): kept as its bytes, with no charset
+      // claimed, as a server that does not know would send it.
+      archive[url] = { body: bytes.toString("base64"), base64: true, contentType: contentType.replace(/;.*$/, "") };
+    }
   }
   return { seeds, archive };
 }

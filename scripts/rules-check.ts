@@ -8,7 +8,7 @@ import { diff } from "node:util";
 import * as v from "valibot";
 import { RULES } from "../scrapers/index.ts";
 import { indexIsCurrent } from "./rules-index.ts";
-import { kindOfFile, runStepOn } from "./run-rule.ts";
+import { kindOfFile, readSavedFile, runStepOn } from "./run-rule.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const examplesDir = (ruleId: string) => join(root, "scrapers", "examples", ruleId);
@@ -77,7 +77,7 @@ async function main(args: string[]): Promise<number> {
       checked++;
       let actual: unknown;
       try {
-        const text = await readFile(join(root, golden.page), "utf8");
+        const text = await readSavedFile(join(root, golden.page));
         actual = JSON.parse(JSON.stringify(runStepOn(rule, kindOfFile(golden.page), text, golden.url)));
       } catch (error) {
         console.log(color(31, `✗ ${name}: ${(error as Error).message}`));

@@ -54,10 +54,15 @@ export function runStepOn(rule: Rule, kind: DocumentKind, text: string, url: str
   return extractionJson(rule, validateExtraction(rule, step.extract(text, context)));
 }
 
+/** A saved document's text. A file names no charset: UTF-8 if it is valid UTF-8, else windows-1252, as the pipeline decodes it. */
+export async function readSavedFile(path: string): Promise<string> {
+  return decodeBody(await readFile(path), null);
+}
+
 export async function runOnFile(rule: Rule, path: string): Promise<RuleOutput> {
   let text: string;
   try {
-    text = await readFile(path, "utf8");
+    text = await readSavedFile(path);
   } catch {
     throw new UsageError(`There is no file ${path}.`);
   }

@@ -23,8 +23,13 @@ export const SeedFileSchema = v.object({
 
 export type SeedFile = v.InferOutput<typeof SeedFileSchema>;
 
-/** Saved documents by the URL they stand in for. */
-export type SeedArchive = Record<string, { body: string; contentType: string }>;
+/** Saved documents by the URL they stand in for: text, or bytes in base64 where they are not UTF-8. */
+export type SeedArchive = Record<string, { body: string; contentType: string; base64?: boolean }>;
+
+/** A saved document's bytes (or text), as the replay serves them. */
+export function seedBody({ body, base64 }: SeedArchive[string]): string | Uint8Array {
+  return base64 ? Uint8Array.from(atob(body), (c) => c.charCodeAt(0)) : body;
+}
 
 /** The seed file's sources as rows, each checked against the rule it names. */
 export function seedSources(seeds: SeedFile): SourceInput[] {
@@ -43,7 +48,7 @@ export async function loadSeeds(
   archive: SeedArchive,
 ): Promise<void> {
   await upsertSources(env.DB, seedSources(seeds));
-  for (const [url, { body, contentType }] of Object.entries(archive)) {
-    await env.ARCHIVE.put(replayKey(url), body, { httpMetadata: { contentType } });
+  for (const [url, document] of Object.entries(archive)) {
+    await env.ARCHIVE.put(replayKey(url), seedBody(document), { httpMetadata: { contentType: document.contentType } });
   }
 }

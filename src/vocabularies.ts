@@ -35,7 +35,7 @@ interface Vocabulary {
 
 // The IPA gives no Delivery Confidence Assessment to a project still at the planning stage.
 const IPA_STATES: Vocabulary["states"] = [
-  { band: "not-rated", pattern: /^(?:early planning gmpp project|the gmpp project is still at the planning stage)\b/ },
+  { band: "not-rated", pattern: /^(?:early planning gmpp project|the (?:gmpp )?project is still at the planning stage)\b/ },
 ];
 
 export const VOCABULARIES = {
@@ -79,7 +79,7 @@ export const VOCABULARY_IDS = Object.keys(VOCABULARIES) as VocabularyId[];
 
 /** States shared by every vocabulary, tried after its own levels. */
 const STATES: { band: StateBand; pattern: RegExp }[] = [
-  { band: "not-rated", pattern: /^(?:not rated|unrated|no rating|n\/?a|none|-)$/ },
+  { band: "not-rated", pattern: /^(?:not rated|unrated|no rating|not applicable|n\/?a|none|-)$/ },
   // Freedom of Information exemptions: "Exempt under Section 43 ...", "Section 24 - National security".
   { band: "exempt", pattern: /^(?:exempt(?:ed|ion)?\b|section \d+\b)/ },
   { band: "withheld", pattern: /^(?:withheld|redacted|not published)\b/ },

@@ -290,12 +290,23 @@ export class Fetcher {
   }
 }
 
-/** Decodes a body in the charset its Content-Type names, UTF-8 otherwise. */
-export function decodeBody(body: ArrayBuffer, contentType: string | null): string {
-  const charset = /charset=["']?([\w-]+)/i.exec(contentType ?? "")?.[1] ?? "utf-8";
+/**
+ * Decodes a body in the charset its Content-Type names. With none named (or one unknown), it is
+ * UTF-8 if its bytes are valid UTF-8, else windows-1252, what older Windows-made files such as
+ * the 2020-21 GMPP CSV are. A UTF-8 byte order mark is stripped. The CLI reads files through it too.
+ */
+export function decodeBody(body: ArrayBuffer | Uint8Array, contentType: string | null): string {
+  const charset = /charset=["']?([\w-]+)/i.exec(contentType ?? "")?.[1];
+  if (charset) {
+    try {
+      return new TextDecoder(charset).decode(body);
+    } catch {
+      // An unknown charset: detect, as if none were named.
+    }
+  }
   try {
-    return new TextDecoder(charset).decode(body);
+    return new TextDecoder("utf-8", { fatal: true }).decode(body);
   } catch {
-    return new TextDecoder("utf-8").decode(body);
+    return new TextDecoder("windows-1252").decode(body);
   }
 }
