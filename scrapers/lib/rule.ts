@@ -69,6 +69,11 @@ export interface ScorecardRecord {
    * scorecards that share commitments, so that change events run from one period to the next.
    */
   period?: string | null;
+  /**
+   * The vocabulary this publication rates in, where it is not the rule's default (e.g. a GMPP
+   * year on the five-point scale). It must be one the rule declares in `vocabularies`.
+   */
+  vocabulary?: VocabularyId;
 }
 
 export interface CommitmentRecord {
@@ -80,6 +85,13 @@ export interface CommitmentRecord {
   source_url: string | null;
   /** Native labels by dimension key. A dimension the publisher did not rate is absent. */
   ratings: Record<string, string>;
+  /** Who gave a dimension's rating, where the publication says (e.g. `{ dca: "sro" }`); kept on its observation. */
+  assessed_by?: Record<string, string>;
+  /**
+   * What the publication says of the commitment beside its ratings, verbatim, in this
+   * publication (e.g. a GMPP project's department, dates and cost that year).
+   */
+  details?: Record<string, string | null>;
 }
 
 export interface Extraction {
@@ -116,6 +128,11 @@ export interface Rule {
   id: string;
   title: string;
   vocabulary: VocabularyId;
+  /**
+   * Every vocabulary its extractions may rate in, when a publication can choose another than
+   * the default (`ScorecardRecord.vocabulary`). Defaults to `[vocabulary]`.
+   */
+  vocabularies?: VocabularyId[];
   /** How often a source using this rule is scraped by default: 30m, 6h, 1d, 7d. */
   schedule: string;
   dimensions: Dimension[];
@@ -161,6 +178,7 @@ const RuleSchema = v.object({
   id: v.pipe(v.string(), v.regex(SLUG, "a rule id is a lower-case slug")),
   title: v.pipe(v.string(), v.nonEmpty()),
   vocabulary: v.picklist(VOCABULARY_IDS),
+  vocabularies: v.optional(v.pipe(v.array(v.picklist(VOCABULARY_IDS)), v.minLength(1))),
   schedule: v.pipe(v.string(), v.regex(INTERVAL, "a schedule is an interval such as 6h, 1d or 7d")),
   dimensions: v.pipe(
     v.array(v.object({ key: v.pipe(v.string(), v.regex(SLUG)), question: v.pipe(v.string(), v.nonEmpty()) })),
@@ -185,7 +203,16 @@ const RuleSchema = v.object({
 
 /** Declares a rule. A declaration that does not validate fails when the rule is loaded. */
 export function defineRule(rule: Rule): Rule {
-  const result = v.safeParse(RuleSchema, rule);
+  const result = v.safeParse(
+    v.pipe(
+      RuleSchema,
+      v.check(
+        (r) => !r.vocabularies || r.vocabularies.includes(r.vocabulary),
+        "vocabularies must include the default vocabulary",
+      ),
+    ),
+    rule,
+  );
   if (!result.success) {
     const problems = result.issues.map((issue) => `${v.getDotPath(issue) ?? "rule"}: ${issue.message}`);
     throw new Error(`Invalid rule "${String(rule.id)}": ${problems.join("; ")}`);
@@ -226,9 +253,15 @@ const isoDate = v.nullable(
   v.pipe(v.string(), v.regex(/^\d{4}(?:-\d{2}(?:-\d{2})?)?$/, "dates are YYYY, YYYY-MM or YYYY-MM-DD")),
 );
 
+/** The vocabularies a rule's extractions may rate in. */
+export function ruleVocabularies(rule: Rule): VocabularyId[] {
+  return rule.vocabularies ?? [rule.vocabulary];
+}
+
 /** Validates an extraction against the rule that made it. */
 function extractionSchema(rule: Rule) {
   const dimensionKeys = rule.dimensions.map((d) => d.key);
+  const vocabularies = ruleVocabularies(rule);
   return v.object({
     scorecard: v.object({
       key: text,
@@ -238,23 +271,37 @@ function extractionSchema(rule: Rule) {
       url: v.pipe(v.string(), v.url()),
       overall: nullableText,
       period: v.optional(nullableText, null),
+      vocabulary: v.optional(
+        v.picklist(
+          vocabularies,
+          `the scorecard's vocabulary must be one the rule declares: ${vocabularies.join(", ")}`,
+        ),
+      ),
     }),
     commitments: v.pipe(
       v.array(
-        v.object({
-          key: text,
-          text,
-          policy_area: nullableText,
-          target_date: isoDate,
-          source_url: v.nullable(v.pipe(v.string(), v.url())),
-          ratings: v.pipe(
-            v.record(v.string(), v.string()),
-            v.check(
-              (ratings) => Object.keys(ratings).every((k) => dimensionKeys.includes(k)),
-              `ratings may only use the rule's dimensions: ${dimensionKeys.join(", ")}`,
+        v.pipe(
+          v.object({
+            key: text,
+            text,
+            policy_area: nullableText,
+            target_date: isoDate,
+            source_url: v.nullable(v.pipe(v.string(), v.url())),
+            ratings: v.pipe(
+              v.record(v.string(), v.string()),
+              v.check(
+                (ratings) => Object.keys(ratings).every((k) => dimensionKeys.includes(k)),
+                `ratings may only use the rule's dimensions: ${dimensionKeys.join(", ")}`,
+              ),
             ),
+            assessed_by: v.optional(v.record(v.string(), v.pipe(v.string(), v.regex(SLUG)))),
+            details: v.optional(v.record(v.string(), v.nullable(v.string()))),
+          }),
+          v.check(
+            (c) => Object.keys(c.assessed_by ?? {}).every((k) => k in c.ratings),
+            "assessed_by may only name dimensions the commitment is rated on",
           ),
-        }),
+        ),
       ),
       v.check((items) => new Set(items.map((c) => c.key)).size === items.length, "commitment keys must be unique"),
     ),

@@ -305,7 +305,7 @@ export function decodeBody(body: ArrayBuffer | Uint8Array, contentType: string |
     }
   }
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(body);
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(body);
   } catch {
     return new TextDecoder("windows-1252").decode(body);
   }
