@@ -3,22 +3,27 @@ import type { Extraction, Link, Rule } from "../scrapers/lib/rule.ts";
 import { mapLabel } from "../src/vocabularies.ts";
 
 export function extractionJson(rule: Rule, extraction: Extraction) {
+  const vocabulary = extraction.scorecard.vocabulary ?? rule.vocabulary;
   return {
     rule: rule.id,
     scorecards: [extraction.scorecard],
-    commitments: extraction.commitments.map(({ key, text, policy_area, target_date, source_url, ratings }) => ({
-      key,
-      text,
-      policy_area,
-      target_date,
-      source_url,
-      ratings: Object.fromEntries(
-        Object.entries(ratings).map(([dimension, native]) => {
-          const { label, band } = mapLabel(rule.vocabulary, native);
-          return [dimension, { label, band }];
-        }),
-      ),
-    })),
+    commitments: extraction.commitments.map(
+      ({ key, text, policy_area, target_date, source_url, ratings, assessed_by, details }) => ({
+        key,
+        text,
+        policy_area,
+        target_date,
+        source_url,
+        ratings: Object.fromEntries(
+          Object.entries(ratings).map(([dimension, native]) => {
+            const { label, band } = mapLabel(vocabulary, native);
+            const by = assessed_by?.[dimension];
+            return [dimension, by === undefined ? { label, band } : { label, band, assessed_by: by }];
+          }),
+        ),
+        ...(details ? { details } : {}),
+      }),
+    ),
   };
 }
 

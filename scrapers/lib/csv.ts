@@ -1,5 +1,6 @@
 // CSV as published: RFC 4180 quoting (fields with commas, quotes and newlines), a UTF-8 byte
-// order mark, and columns found by what their headers say rather than where they stand.
+// order mark, and columns found by what their headers say rather than where they stand, in a
+// table laid out either way round.
 import Papa from "papaparse";
 import { collapseWhitespace } from "../../src/vocabularies.ts";
 import { ExtractionError } from "./rule.ts";
@@ -11,28 +12,87 @@ export function parseCsv(text: string): string[][] {
   return data;
 }
 
+export type ColumnPatterns<K extends string> = Record<K, { header: RegExp; required: boolean }>;
+
+const matchesIn = (cells: string[], header: RegExp) =>
+  cells.flatMap((text, index) => (header.test(text) ? [index] : []));
+
 /**
- * Finds each named column by a pattern for its header. A required column that matches no
- * header, or any column that matches two, fails the extraction and names the column.
+ * Finds each named column by a pattern for its header. Any column that matches two headers
+ * fails the extraction and names the column; so do the required columns that match no header,
+ * all of them at once, with `hint` (what the table looks like instead) where given.
  */
 export function findColumns<K extends string>(
   headers: string[],
-  patterns: Record<K, { header: RegExp; required: boolean }>,
+  patterns: ColumnPatterns<K>,
+  hint?: string,
 ): Record<K, number | null> {
   const normalised = headers.map((header) => collapseWhitespace(header));
   const found = {} as Record<K, number | null>;
+  const missing: string[] = [];
   for (const [key, { header, required }] of Object.entries(patterns) as [K, { header: RegExp; required: boolean }][]) {
-    const matches = normalised.flatMap((text, index) => (header.test(text) ? [index] : []));
+    const matches = matchesIn(normalised, header);
     if (matches.length > 1) {
       throw new ExtractionError(
         `column "${key}" matches ${matches.length} headers: ${matches.map((i) => JSON.stringify(normalised[i])).join(", ")}`,
         `csv column "${key}"`,
       );
     }
-    if (matches.length === 0 && required) {
-      throw new ExtractionError(`no header matches column "${key}" (${header})`, `csv column "${key}"`);
-    }
+    if (matches.length === 0 && required) missing.push(key);
     found[key] = matches[0] ?? null;
   }
+  if (missing.length > 0) {
+    const names = missing.map((key) => `"${key}"`).join(", ");
+    const described = missing.map((key) => `"${key}" (${patterns[key as K].header})`).join(", ");
+    throw new ExtractionError(
+      `no header matches ${missing.length === 1 ? "column" : `${missing.length} columns`}: ${described}${hint ? `; ${hint}` : ""}`,
+      `csv ${missing.length === 1 ? "column" : "columns"} ${names}`,
+    );
+  }
   return found;
+}
+
+/** Rows become columns: a table laid out one field per row becomes one record per row. */
+export function transpose(rows: string[][]): string[][] {
+  const width = Math.max(0, ...rows.map((row) => row.length));
+  return Array.from({ length: width }, (_, i) => rows.map((row) => row[i] ?? ""));
+}
+
+export interface Table<K extends string> {
+  headers: string[];
+  rows: string[][];
+  column: Record<K, number | null>;
+  /** The table was laid out with its fields down the first column, one record per column. */
+  transposed: boolean;
+}
+
+/**
+ * A table's headers, records and columns, in either layout: headers across the first row (one
+ * record per row), or down the first column (one record per column), which is read by
+ * transposing it. When neither finds every required column, the error names every missing
+ * column and says what the table looks like.
+ */
+export function readTable<K extends string>(rows: string[][], patterns: ColumnPatterns<K>): Table<K> {
+  const required = (Object.entries(patterns) as [K, { header: RegExp; required: boolean }][]).filter(
+    ([, p]) => p.required,
+  );
+  const missingFrom = (cells: string[]) => {
+    const normalised = cells.map((cell) => collapseWhitespace(cell));
+    return required.filter(([, p]) => matchesIn(normalised, p.header).length === 0).length;
+  };
+  const across = rows[0] ?? [];
+  const down = rows.map((row) => row[0] ?? "");
+  const missingAcross = missingFrom(across);
+  const missingDown = missingFrom(down);
+  if (missingAcross > 0 && missingDown === 0) {
+    const [headers = [], ...records] = transpose(rows).filter((row) => row.some((cell) => cell.trim() !== ""));
+    return { headers, rows: records, column: findColumns(headers, patterns), transposed: true };
+  }
+  let hint: string | undefined;
+  if (missingAcross > 0 && missingDown < missingAcross) {
+    hint = `the table looks transposed (its first column names ${required.length - missingDown} of the ${required.length} required fields) but lacks some too`;
+  } else if (missingAcross === required.length && required.length > 0) {
+    hint = `no required column is in the first row: the table has another layout (a title above its headers, or no headers)`;
+  }
+  return { headers: across, rows: rows.slice(1), column: findColumns(across, patterns, hint), transposed: false };
 }
