@@ -1,167 +1,460 @@
 // House of Commons Health and Social Care Committee Expert Panel evaluations (2021-2023).
 // A report rates each commitment on four questions plus an overall rating, in tables
 // grouped by policy area, and gives the evaluation as a whole an overall rating.
-// Tables and columns are found by what their headers say, never by position.
+//
+// Exact or refuse: tables are read through a grid that resolves merged cells, columns are
+// found by what their headers say, never by position, and anything the rule cannot read
+// for certain (a table that names the questions in a shape it does not know, ratings in a
+// column no header names, two different headline ratings) is drift, never a guess.
 import { load, type CheerioAPI } from "cheerio/slim";
-import { collapseWhitespace, levelLabels } from "../src/vocabularies.ts";
-import { select, visibleText, type Selection } from "./lib/html.ts";
+import type { Element } from "domhandler";
+import { collapseWhitespace, mapLabel } from "../src/vocabularies.ts";
+import { select, textOf } from "./lib/html.ts";
 import { defineRule, expectCount, ExtractionError, type CommitmentRecord, type StepContext } from "./lib/rule.ts";
+import { cellsOfRow, cellsStartingIn, readTable, type Table } from "./lib/table.ts";
 import { parseLongDate, parseTargetDate, slugify } from "./lib/text.ts";
 
 const PUBLISHER = "House of Commons Health and Social Care Committee Expert Panel";
 
-/** Each dimension's column is recognised by its header text. */
+/** Each dimension's column is recognised by its header text, including the wordings reports use. */
 const COLUMNS = [
-  { key: "met", question: "Was the commitment met, or is it on track to be met?", header: /\bmet\b|on track/i },
+  {
+    key: "met",
+    question: "Was the commitment met, or is it on track to be met?",
+    header: /\bmet\b|on track|progress (?:against|towards|on)|achieved|delivered/i,
+  },
   { key: "funding", question: "Was the commitment effectively funded or resourced?", header: /fund|resourc/i },
-  { key: "impact", question: "Did it have a positive impact for patients and service users?", header: /impact/i },
+  {
+    key: "impact",
+    question: "Did it have a positive impact for patients and service users?",
+    header: /impact|outcomes? for patients/i,
+  },
   { key: "appropriateness", question: "Was it an appropriate commitment?", header: /appropriate/i },
   { key: "overall", question: "Overall rating of the commitment", header: /overall/i },
 ] as const;
-const COMMITMENT_COLUMN = /commitment|pledge|target/i;
-const POLICY_AREA_PREFIX = /^policy area\s*\d*\s*[:.–—-]?\s*/i;
+type DimensionKey = (typeof COLUMNS)[number]["key"];
+
+const COMMITMENT_HEADER = /commitment|pledge|promise|target|objective|ambition/i;
+const POLICY_AREA_HEADER = /^(?:policy\s+)?areas?$|^policy area\b|^themes?$|^topics?$/i;
+// "Policy area 2:", "Policy area:", "Area 3 –", "A:", "B.", "2)", "1.2 "
+const POLICY_AREA_PREFIX =
+  /^(?:(?:policy\s+)?area\s*(?:\d+|[A-Z])?\s*[:.)–—-]?|[A-Z]\s*[:.)–—-]|\d+(?:\.\d+)*\s*[:.)–—-]?)\s+/i;
+// A row of notes in a table ("* Ratings marked…", "Note: …", "Source: …") is neither a heading nor a commitment.
+const NOTE_ROW = /^(?:[*†‡§¶#]|\(?\d{1,2}\)|notes?\b|sources?\b|key\b)/i;
+// A row that rates the evaluation as a whole rather than one commitment.
+const OVERALL_ROW = /^overall(?: rating)?(?: of (?:the )?(?:government['’]s )?(?:overall )?progress)?:?$/i;
+// Headings that introduce the ratings rather than name a policy area.
+const GENERIC_HEADING = /\b(?:ratings?|evaluation|summary|conclusions?|annex|appendix|contents)\b/i;
+
+/** The rating level a text names exactly (with footnote markers), or null: "Good*" → "good". */
+function ratingLevel(text: string): string | null {
+  const rating = mapLabel("cqc", text);
+  return rating.score === null ? null : rating.band + rating.score;
+}
+
+function questionsNamedBy(text: string): DimensionKey[] {
+  return COLUMNS.filter((column) => column.header.test(text)).map((column) => column.key);
+}
+
+const stripPolicyAreaPrefix = (text: string) => collapseWhitespace(text.replace(POLICY_AREA_PREFIX, "")) || null;
 
 interface RatingTable {
-  table: Selection;
+  table: Table;
+  headerRow: number;
   commitmentColumn: number;
-  dimensionColumns: Map<string, number>;
+  policyAreaColumn: number | null;
+  dimensionColumns: Map<DimensionKey, number>;
+  /** The policy area a title row or caption gives the whole table. */
+  policyArea: string | null;
 }
 
-function cellsOf($: CheerioAPI, row: Selection): string[] {
-  return row
-    .children("th, td")
-    .toArray()
-    .map((cell) => visibleText($, $(cell)));
+/** A table whose header names the questions but no commitment column: a summary of ratings, not a list of commitments. */
+interface SummaryTable {
+  table: Table;
+  headerRow: number;
+  dimensionColumns: Map<DimensionKey, number>;
+  /** The column naming what each row summarises; null when the table has one row, for the whole evaluation. */
+  labelColumn: number | null;
 }
 
-/** Classifies a header row; returns null if it is not a rating table's header. */
-function readHeader(headers: string[]): Omit<RatingTable, "table"> | null {
-  const dimensionColumns = new Map<string, number>();
-  let commitmentColumn = -1;
-  headers.forEach((header, index) => {
-    const matches = COLUMNS.filter((column) => column.header.test(header));
-    if (matches.length > 1) {
+const MAX_HEADER_ROW = 4;
+
+/** The columns a header row names, or null if it names fewer than two questions. */
+function readHeaderRow(table: Table, row: number) {
+  const dimensionColumns = new Map<DimensionKey, number>();
+  const otherColumns: number[] = [];
+  for (const cell of cellsOfRow(table, row)) {
+    const matches = questionsNamedBy(cell.text);
+    if (matches.length > 1)
       throw new ExtractionError(
-        `rating table header "${header}" matches several questions: ${matches.map((m) => m.key).join(", ")}`,
+        `rating table header "${cell.text}" matches several questions: ${matches.join(", ")}`,
         "rating table columns",
       );
-    }
     const [match] = matches;
-    if (match) {
-      if (dimensionColumns.has(match.key))
-        throw new ExtractionError(`rating table has two "${match.key}" columns`, "rating table columns");
-      dimensionColumns.set(match.key, index);
-    } else if (commitmentColumn === -1 && COMMITMENT_COLUMN.test(header)) {
-      commitmentColumn = index;
+    if (!match) {
+      for (let dx = 0; dx < cell.colSpan; dx++) otherColumns.push(cell.column + dx);
+      continue;
     }
-  });
-  // Two or more questions in one header row means the author meant a rating table.
-  if (dimensionColumns.size < 2) return null;
-  const missing = COLUMNS.filter((column) => !dimensionColumns.has(column.key)).map((c) => c.key);
-  if (missing.length > 0)
-    throw new ExtractionError(`rating table has no column for: ${missing.join(", ")}`, "rating table columns");
-  if (commitmentColumn === -1)
-    throw new ExtractionError("rating table has no commitment column", "rating table columns");
-  return { commitmentColumn, dimensionColumns };
-}
-
-function findRatingTables($: CheerioAPI): RatingTable[] {
-  const tables: RatingTable[] = [];
-  for (const element of $("table").toArray()) {
-    const table = $(element);
-    const headerRow = table.find("tr").first();
-    const header = readHeader(cellsOf($, headerRow));
-    if (header) tables.push({ table, ...header });
+    if (dimensionColumns.has(match) || cell.colSpan > 1)
+      throw new ExtractionError(`rating table has two "${match}" columns`, "rating table columns");
+    dimensionColumns.set(match, cell.column);
   }
-  expectCount("rating tables (a header naming the commitment and all five questions)", tables.length, { min: 1 });
-  return tables;
+  return dimensionColumns.size >= 2 ? { dimensionColumns, otherColumns } : null;
 }
 
-function readCommitments($: CheerioAPI, tables: RatingTable[]): CommitmentRecord[] {
+function headerText(table: Table, row: number, column: number): string {
+  return table.grid[row]?.[column]?.text ?? "";
+}
+
+/** Classifies every table: rating tables, summaries, and tables that hold no ratings of ours. */
+function classifyTables($: CheerioAPI) {
+  const ratingTables: RatingTable[] = [];
+  const summaries: SummaryTable[] = [];
+  for (const element of $("table").toArray()) {
+    const table = readTable(element);
+    let header: ReturnType<typeof readHeaderRow> = null;
+    let headerRow = -1;
+    for (let row = 0; row < Math.min(MAX_HEADER_ROW, table.grid.length) && !header; row++) {
+      header = readHeaderRow(table, row);
+      headerRow = row;
+    }
+    if (!header) {
+      refuseUnreadableQuestions(table);
+      continue;
+    }
+    const { dimensionColumns, otherColumns } = header;
+    const commitmentColumns = otherColumns.filter((c) => COMMITMENT_HEADER.test(headerText(table, headerRow, c)));
+    const policyAreaColumns = otherColumns.filter((c) => POLICY_AREA_HEADER.test(headerText(table, headerRow, c)));
+    if (new Set(commitmentColumns.map((c) => table.grid[headerRow]![c])).size > 1)
+      throw new ExtractionError(
+        `rating table has several commitment columns: ${commitmentColumns.map((c) => JSON.stringify(headerText(table, headerRow, c))).join(", ")}`,
+        "rating table columns",
+      );
+    if (policyAreaColumns.length > 1)
+      throw new ExtractionError("rating table has several policy area columns", "rating table columns");
+    if (commitmentColumns.length === 0) {
+      // A summary rates policy areas (or the evaluation) on the questions. A table whose other
+      // columns the rule cannot name might be a rating table with its commitments unrecognised.
+      const unnamed = otherColumns.filter((c) => !POLICY_AREA_HEADER.test(headerText(table, headerRow, c)));
+      if (unnamed.length > 0 && policyAreaColumns.length === 0)
+        throw new ExtractionError(
+          `a table rates on the questions, but no header names its commitment or policy area column (${unnamed.map((c) => JSON.stringify(headerText(table, headerRow, c))).join(", ")})`,
+          "rating table columns",
+        );
+      summaries.push({ table, headerRow, dimensionColumns, labelColumn: policyAreaColumns[0] ?? null });
+      continue;
+    }
+    const commitmentColumn = commitmentColumns[0]!;
+    const policyAreaColumn = policyAreaColumns[0] ?? null;
+    refuseRatingsInUnnamedColumns(table, headerRow, [commitmentColumn, policyAreaColumn, ...dimensionColumns.values()]);
+    ratingTables.push({
+      table,
+      headerRow,
+      commitmentColumn,
+      policyAreaColumn,
+      dimensionColumns,
+      policyArea: tablePolicyArea(table, headerRow),
+    });
+  }
+  expectCount("rating tables (a header naming the commitment and the questions)", ratingTables.length, { min: 1 });
+  return { ratingTables, summaries };
+}
+
+/** A table that names the questions down a column (transposed), or in a header the rule cannot find, is drift. */
+function refuseUnreadableQuestions(table: Table): void {
+  const named = new Set<DimensionKey>();
+  let ratings = 0;
+  for (let row = 0; row < table.grid.length; row++) {
+    for (const cell of cellsStartingIn(table, row)) {
+      const questions = questionsNamedBy(cell.text);
+      if (questions.length === 1 && cell.text.length < 200) named.add(questions[0]!);
+      if (ratingLevel(cell.text) !== null) ratings++;
+    }
+  }
+  if (named.size >= 2 && ratings > 0)
+    throw new ExtractionError(
+      `a table names the questions (${[...named].join(", ")}) and holds ratings, but has no header row naming them in its first ${MAX_HEADER_ROW} rows`,
+      "rating table header",
+    );
+}
+
+/** Ratings in a column whose header names no question would be lost: refuse instead. */
+function refuseRatingsInUnnamedColumns(table: Table, headerRow: number, known: (number | null)[]): void {
+  for (let column = 0; column < table.width; column++) {
+    if (known.includes(column)) continue;
+    for (let row = headerRow + 1; row < table.grid.length; row++) {
+      const cell = table.grid[row]![column];
+      if (cell && cell.colSpan === 1 && ratingLevel(cell.text) !== null)
+        throw new ExtractionError(
+          `column ${column + 1} ("${headerText(table, headerRow, column)}") holds the rating "${cell.text}" but its header names no question`,
+          "rating table columns",
+        );
+    }
+  }
+}
+
+/** Rows above the header: a title row names the table's policy area; nothing there may be a rating. */
+function tablePolicyArea(table: Table, headerRow: number): string | null {
+  let area: string | null = table.caption ? stripPolicyAreaPrefix(table.caption) : null;
+  for (let row = 0; row < headerRow; row++) {
+    const cells = cellsStartingIn(table, row);
+    for (const cell of cells)
+      if (ratingLevel(cell.text) !== null)
+        throw new ExtractionError(`a rating "${cell.text}" stands above the table's header`, "rating table header");
+    if (cells.length === 1 && cells[0]!.text && !NOTE_ROW.test(cells[0]!.text))
+      area = stripPolicyAreaPrefix(cells[0]!.text);
+  }
+  return area;
+}
+
+/** The nearest heading before a table, if nothing but prose stands between them. */
+function precedingHeading($: CheerioAPI, table: Element): string | null {
+  const headings = "h2, h3, h4, h5, h6";
+  let node = $(table);
+  // Climb out of wrappers (a figure, a scrolling div) until something precedes the table.
+  while (node.prevAll().length === 0 && node.parent().length && !node.parent().is("body, main, article")) {
+    node = node.parent();
+  }
+  for (const sibling of node.prevAll().toArray()) {
+    const $sibling = $(sibling);
+    if ($sibling.is(headings)) return textOf(sibling);
+    if ($sibling.is("table") || $sibling.find("table").length) return null;
+    const inner = $sibling.find(headings).last();
+    if (inner.length) return textOf(inner[0]);
+  }
+  return null;
+}
+
+/**
+ * The policy area a preceding heading gives a table: one that says it is a policy area
+ * ("Policy area 2: Workforce"), or, when several rating tables each follow their own
+ * heading, that heading, unless it only introduces the ratings.
+ */
+function headingPolicyAreas($: CheerioAPI, tables: RatingTable[]): (string | null)[] {
+  const headings = tables.map((t) => precedingHeading($, t.table.element));
+  const distinct = new Set(headings.filter((h) => h !== null)).size === tables.length && tables.length > 1;
+  return headings.map((heading) => {
+    if (!heading) return null;
+    if (/^(?:policy\s+)?area\b/i.test(heading)) return stripPolicyAreaPrefix(heading);
+    return distinct && !GENERIC_HEADING.test(heading) ? stripPolicyAreaPrefix(heading) : null;
+  });
+}
+
+interface Candidate {
+  label: string;
+  where: string;
+}
+
+function readCommitments(
+  $: CheerioAPI,
+  tables: RatingTable[],
+  overallCandidates: Candidate[],
+): CommitmentRecord[] {
   const commitments: CommitmentRecord[] = [];
-  for (const { table, commitmentColumn, dimensionColumns } of tables) {
-    const caption = visibleText($, table.children("caption"));
-    let policyArea: string | null = caption ? caption.replace(POLICY_AREA_PREFIX, "") : null;
-    for (const element of table.find("tr").toArray().slice(1)) {
-      const cells = cellsOf($, $(element));
-      // A row with a single cell is a policy-area heading for the rows below it.
+  const headingAreas = headingPolicyAreas($, tables);
+  tables.forEach((ratingTable, index) => {
+    const { table, headerRow, commitmentColumn, policyAreaColumn, dimensionColumns } = ratingTable;
+    let policyArea = ratingTable.policyArea ?? headingAreas[index] ?? null;
+    let inBody = false;
+    for (let row = headerRow + 1; row < table.grid.length; row++) {
+      const own = cellsStartingIn(table, row);
+      if (own.length === 0) continue;
+      const cells = cellsOfRow(table, row);
+      // A row with a single cell is a policy-area heading for the rows below it (or a note).
       if (cells.length === 1) {
-        policyArea = cells[0]!.replace(POLICY_AREA_PREFIX, "") || policyArea;
+        const [cell] = cells;
+        const text = cell!.text;
+        if (ratingLevel(text) !== null)
+          throw new ExtractionError(`a row of the rating table holds only the rating "${text}"`, "commitment rows");
+        if (!text || NOTE_ROW.test(text)) continue;
+        if (!cell!.header && cell!.colSpan === 1 && !/^(?:policy\s+)?area\b/i.test(text))
+          throw new ExtractionError(
+            `the row "${text}" has a single plain cell: neither a policy-area heading nor a rated commitment`,
+            "commitment rows",
+          );
+        policyArea = stripPolicyAreaPrefix(text);
         continue;
       }
-      const text = cells[commitmentColumn] ?? "";
-      if (!text)
-        throw new ExtractionError(`a rating row has no commitment text: ${JSON.stringify(cells)}`, "commitment rows");
+      // Further header rows (all header cells, before any commitment) explain the questions.
+      if (!inBody && own.every((cell) => cell.header) && own.every((cell) => ratingLevel(cell.text) === null)) continue;
+      const commitmentCell = table.grid[row]![commitmentColumn];
+      const text = commitmentCell ? textOf(commitmentCell.element, { skipTables: true, skipFootnotes: true }) : "";
       const ratings: Record<string, string> = {};
       for (const [dimension, column] of dimensionColumns) {
-        const label = cells[column];
-        if (label) ratings[dimension] = label;
+        const cell = table.grid[row]![column];
+        if (cell && cell === commitmentCell)
+          throw new ExtractionError(
+            `the commitment "${text}" spans the "${dimension}" column`,
+            "commitment rows",
+          );
+        if (cell?.text) ratings[dimension] = cell.text;
       }
+      if (!text) {
+        if (Object.keys(ratings).length === 0) continue;
+        throw new ExtractionError(
+          `a rating row has no commitment text: ${JSON.stringify(cells.map((c) => c.text))}`,
+          "commitment rows",
+        );
+      }
+      inBody = true;
+      if (OVERALL_ROW.test(text)) {
+        if (ratings.overall) overallCandidates.push({ label: ratings.overall, where: `the table row "${text}"` });
+        continue;
+      }
+      const areaCell = policyAreaColumn === null ? undefined : table.grid[row]![policyAreaColumn];
       commitments.push({
         key: slugify(text),
         text,
-        policy_area: policyArea,
+        policy_area: areaCell?.text ? stripPolicyAreaPrefix(areaCell.text) : policyArea,
         target_date: parseTargetDate(text),
         source_url: null,
         ratings,
       });
     }
-  }
+  });
   expectCount("commitment rows in the rating tables", commitments.length, { min: 1 });
   return commitments;
 }
 
-/** The evaluation's overall rating: the one rating named in a statement about it outside the tables. */
-function readOverallRating($: CheerioAPI): string {
-  const labels = new RegExp(`\\b(${levelLabels("cqc").join("|")})\\b`, "gi");
-  const verbatimByLevel = new Map<string, string>();
-  // Cheap raw-text test first: a real report has thousands of blocks and few say "overall".
-  $("p, li, dd, div, h2, h3, h4")
-    .filter((_, element) => {
-      const block = $(element);
-      return (
-        /\boverall\b/i.test(block.text()) &&
-        block.closest("table").length === 0 &&
-        block.children("p, li, div, table").length === 0
-      );
-    })
-    .each((_, element) => {
-      const text = visibleText($, $(element));
-      for (const [, label] of text.matchAll(labels)) {
-        const level = label!.toLowerCase();
-        if (!verbatimByLevel.has(level)) verbatimByLevel.set(level, label!);
-      }
-    });
-  expectCount(
-    "overall rating of the evaluation (a statement outside the tables naming one rating)",
-    verbatimByLevel.size,
-    1,
+/** A summary table's "Overall" row rates the evaluation; its other rows summarise policy areas. */
+function summaryCandidates(summaries: SummaryTable[]): Candidate[] {
+  const candidates: Candidate[] = [];
+  for (const { table, headerRow, dimensionColumns, labelColumn } of summaries) {
+    const overallColumn = dimensionColumns.get("overall");
+    if (overallColumn === undefined) continue;
+    const rows = table.grid.slice(headerRow + 1).filter((_, i) => cellsStartingIn(table, headerRow + 1 + i).length);
+    if (labelColumn === null) {
+      // Only the questions: one row of ratings for the evaluation as a whole.
+      expectCount("rows of a summary table that names only the questions", rows.length, 1);
+      const value = rows[0]![overallColumn];
+      if (value?.text) candidates.push({ label: value.text, where: "the summary table" });
+      continue;
+    }
+    for (const row of rows) {
+      const label = row[labelColumn];
+      const value = row[overallColumn];
+      if (label && value && label !== value && OVERALL_ROW.test(label.text) && value.text)
+        candidates.push({ label: value.text, where: `the summary row "${label.text}"` });
+    }
+  }
+  return candidates;
+}
+
+// "Overall rating", "Overall rating of the Government's progress", "The Panel's overall rating is".
+const OVERALL_KEY =
+  /^(?:the\s+(?:expert\s+)?panel['’]s\s+)?overall(?:\s+rating)?(?:\s+(?:of|for)\s+(?:the\s+)?(?:government['’]s\s+)?(?:overall\s+)?(?:progress|performance|commitments|evaluation))?(?:\s+(?:is|was))?\s*[:–—-]?$/i;
+const MENTIONS_RATING = /\b(?:outstanding|good|requires\s+improvement|inadequate)\b/i;
+// "…: Inadequate", "… is Requires improvement.", "… Good*": the rating with its markers, not the full stop.
+const RATING_AT_END = /^(.*?)[\s:–—-]*\b(outstanding|good|requires\s+improvement|inadequate)\b([^a-z]*?)\.?$/i;
+
+/**
+ * The evaluation's headline rating, read only from an explicit structure: a labelled
+ * statement ("Overall rating: Inadequate"), a heading or term followed by the rating alone (a
+ * summary box, a definition list), or a table row. Prose that mentions a rating
+ * ("Overall, progress on workforce was inadequate") is never read. Two different candidates
+ * are drift; a mention of an overall rating in no form the rule reads is drift too.
+ */
+function readOverallRating($: CheerioAPI, readTables: Set<unknown>, candidates: Candidate[]): string | null {
+  let loose: string | null = null;
+  const consider = (key: string, value: string, where: string) => {
+    if (OVERALL_KEY.test(collapseWhitespace(key)) && ratingLevel(value) !== null) candidates.push({ label: value, where });
+  };
+  const leaves = $("p, li, dd, dt, div, h2, h3, h4, h5, h6, td, th").filter((_, element) => {
+    // Cheapest test first: the raw text must mention "overall".
+    const raw = $(element).text();
+    return /overall/i.test(raw) && !$(element).closest("table").toArray().some((t) => readTables.has(t));
+  });
+  for (const element of leaves.toArray()) {
+    const $element = $(element);
+    // Containers are judged by their parts.
+    if ($element.children("p, li, div, dl, table, ul, ol, section, h2, h3, h4, h5, h6").length) continue;
+    const text = textOf(element);
+    const inline = RATING_AT_END.exec(text);
+    if (inline) consider(inline[1]!, `${inline[2]}${inline[3]}`.trim(), `"${text}"`);
+    else if (OVERALL_KEY.test(text)) {
+      // A label alone: its rating is the next element (dt → dd, th → td, heading → paragraph).
+      const next = $element.is("th, td") ? $element.next("td, th") : $element.next();
+      const value = next.length ? textOf(next[0]) : "";
+      if (ratingLevel(value) !== null) consider(text, value, `"${text}" followed by "${value}"`);
+      else if (MENTIONS_RATING.test(value)) loose ??= `${text} ${value}`;
+    }
+    if (/overall\s+rating/i.test(text) && MENTIONS_RATING.test(text)) loose ??= text;
+  }
+  const levels = new Set(candidates.map((c) => ratingLevel(c.label)));
+  if (levels.size > 1)
+    throw new ExtractionError(
+      `the page gives different overall ratings: ${candidates.map((c) => `"${c.label}" in ${c.where}`).join("; ")}`,
+      "overall rating of the evaluation",
+    );
+  if (candidates.length === 0 && loose !== null)
+    throw new ExtractionError(
+      `the page mentions an overall rating in a form the rule does not read: "${loose.slice(0, 200)}"`,
+      "overall rating of the evaluation",
+    );
+  return candidates[0]?.label ?? null;
+}
+
+/** "HC 780": an element that reads just that, or else the number in a parliament.uk report URL. */
+function paperNumber($: CheerioAPI, url: string): string | null {
+  const standalone = new Set(
+    $("p, span, div, li, dd, td, strong")
+      .filter((_, element) => /^\s*HC\s+\d+\s*$/.test($(element).text()))
+      .toArray()
+      .map((element) => textOf(element)),
   );
-  return [...verbatimByLevel.values()][0]!;
+  const fromUrl = /\/cmselect\/cm\w+\/(\d+)\//.exec(new URL(url).pathname);
+  const urlNumber = fromUrl ? `HC ${fromUrl[1]}` : null;
+  if (urlNumber && (standalone.size === 0 || standalone.has(urlNumber))) return urlNumber;
+  // Otherwise the first: a report's own number heads it; others are citations further down.
+  return [...standalone][0] ?? null;
+}
+
+/** A scorecard key from the page's canonical URL, when it gives no paper number. */
+function urlKey($: CheerioAPI, url: string): string {
+  const canonical = $('link[rel="canonical"]').attr("href");
+  const base = canonical ? new URL(canonical, url) : new URL(url);
+  return `${base.hostname}${base.pathname}`.replace(/\/+$/, "");
+}
+
+const PUBLISHED = /\b(?:date\s+)?published(?:\s+on)?\s*:?\s*(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]+),?\s+(\d{4})\b/i;
+
+/** "Published on 3 March 2023", "Date Published: 14 March 2024", "Published 2 October 2024", or `<time datetime>`. */
+function publicationDate($: CheerioAPI): string | null {
+  for (const element of $("p, div, span, li, dd, time, td").toArray()) {
+    const $element = $(element);
+    if ($element.children("p, div, li, table").length) continue;
+    const text = textOf(element);
+    if (!/published/i.test(text)) continue;
+    const match = PUBLISHED.exec(text);
+    const date = match && parseLongDate(`${match[1]} ${match[2]} ${match[3]}`);
+    if (date) return date;
+    const time = $element.is("time") ? $element : $element.find("time[datetime]").first();
+    const datetime = /^(\d{4}-\d{2}-\d{2})/.exec(time.attr("datetime") ?? "");
+    if (datetime) return datetime[1]!;
+  }
+  const times = $("time[datetime]").toArray();
+  if (times.length === 1) return /^(\d{4}-\d{2}-\d{2})/.exec(times[0]!.attribs.datetime ?? "")?.[1] ?? null;
+  return null;
 }
 
 function extract(html: string, { url }: StepContext) {
   const $ = load(html);
-  const title = visibleText($, select($, "h1", 1));
-  const paperNumbers = $("p, span, div")
-    .filter((_, element) => /^\s*HC\s+\d+\s*$/.test($(element).text()))
-    .toArray()
-    .map((element) => visibleText($, $(element)));
-  expectCount('paper number (an element reading just "HC <number>")', new Set(paperNumbers).size, 1);
-  const imprint = $("p")
-    .toArray()
-    .map((element) => /Published on (\d{1,2} [A-Za-z]+ \d{4})/.exec(collapseWhitespace($(element).text())))
-    .find((match) => match !== null);
+  const title = textOf(select($, "h1", 1)[0]);
+  const { ratingTables, summaries } = classifyTables($);
+  const candidates = summaryCandidates(summaries);
+  const commitments = readCommitments($, ratingTables, candidates);
+  const readTables = new Set([...ratingTables, ...summaries].map((t) => t.table.element));
+  const overall = readOverallRating($, readTables, candidates);
   return {
     scorecard: {
-      key: paperNumbers[0]!,
+      key: paperNumber($, url) ?? urlKey($, url),
       title,
       publisher: PUBLISHER,
-      published_on: imprint ? parseLongDate(imprint[1]!) : null,
+      published_on: publicationDate($),
       url,
-      overall: readOverallRating($),
+      overall,
     },
-    commitments: readCommitments($, findRatingTables($)),
+    commitments,
   };
 }
 

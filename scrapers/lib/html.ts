@@ -1,6 +1,9 @@
-// Counted selectors: each says how many items it expects, so a layout change fails loudly
-// instead of quietly returning nothing.
+// Counted selectors, and the text of an element as a reader meets it.
+//
+// Selectors say how many items they expect, so a layout change fails loudly instead of
+// quietly returning nothing.
 import type { CheerioAPI } from "cheerio/slim";
+import type { AnyNode, Element } from "domhandler";
 import { collapseWhitespace } from "../../src/vocabularies.ts";
 import { expectCount, type Expected } from "./rule.ts";
 
@@ -14,12 +17,105 @@ export function select($: CheerioAPI, selector: string, expected: Expected): Sel
   return found;
 }
 
-/** An element's text as a reader sees it: line breaks and footnote markers become spaces. */
-export function visibleText($: CheerioAPI, element: Selection): string {
-  const copy = element.clone();
-  copy.find("br").replaceWith(" ");
-  copy.find("sup").each((_, sup) => {
-    $(sup).before(" ");
-  });
-  return collapseWhitespace(copy.text());
+// Never shown to a reader: their text must not leak into a rating or a commitment.
+const INVISIBLE = new Set(["script", "style", "template", "noscript", "head", "title", "meta", "link"]);
+// Elements that stand on their own line: their text never runs into a neighbour's.
+const BLOCKS = new Set([
+  ...["address", "article", "aside", "blockquote", "caption", "dd", "details", "div", "dl", "dt", "figcaption"],
+  ...["figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol"],
+  ...["p", "pre", "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul"],
+]);
+// A footnote reference: "1", "12", "a", "*", "†", "[3]", "(4)".
+const FOOTNOTE_REFERENCE = /^\s*(?:\[\s*\w{1,3}\s*\]|\(\s*\w{1,3}\s*\)|\d{1,3}|[a-z]|[*†‡§¶#]+)\s*$/i;
+
+export interface TextOptions {
+  /** Leave out tables nested inside the element (a table cell's own text, not a nested table's). */
+  skipTables?: boolean;
+  /** Leave out footnote references (`<sup>12</sup>`, `<sup><a href="#fn1">1</a></sup>`), as in running text. */
+  skipFootnotes?: boolean;
+}
+
+function isElement(node: AnyNode): node is Element {
+  return node.type === "tag" || node.type === "script" || node.type === "style";
+}
+
+/** An image's text alternative, or an element's accessible name, when it shows no text of its own. */
+function accessibleName(element: Element): string {
+  const { alt, "aria-label": ariaLabel, title } = element.attribs;
+  if (element.name === "img" || element.name === "area" || element.name === "input") return alt ?? ariaLabel ?? title ?? "";
+  return ariaLabel ?? title ?? "";
+}
+
+function collect(node: AnyNode, options: TextOptions, out: string[]): void {
+  if (node.type === "text") {
+    out.push(node.data);
+    return;
+  }
+  if (node.type === "root") {
+    for (const child of node.children) collect(child, options, out);
+    return;
+  }
+  if (!isElement(node) || node.type !== "tag") return;
+  const name = node.name;
+  if (INVISIBLE.has(name) || "hidden" in node.attribs) return;
+  if (name === "br" || name === "wbr") {
+    out.push(" ");
+    return;
+  }
+  if (name === "img" || name === "area" || (name === "input" && node.attribs.type === "image")) {
+    out.push(" ", accessibleName(node), " ");
+    return;
+  }
+  if (options.skipTables && name === "table") return;
+  const block = BLOCKS.has(name);
+  if (block) out.push(" ");
+  const start = out.length;
+  if (name === "sup") {
+    if (options.skipFootnotes && (FOOTNOTE_REFERENCE.test(plainText(node)) || hasFootnoteLink(node))) return;
+    // "Good<sup>12</sup>" is "Good 12", never "Good12".
+    out.push(" ");
+  }
+  for (const child of node.children) collect(child, options, out);
+  // An icon or badge that carries its meaning in aria-label or title, with no text of its own.
+  if (out.slice(start).join("").trim() === "") {
+    const name = accessibleName(node).trim();
+    if (name) out.push(" ", name, " ");
+  }
+  if (block) out.push(" ");
+}
+
+function plainText(node: AnyNode): string {
+  const out: string[] = [];
+  collect(node, {}, out);
+  return out.join("");
+}
+
+function hasFootnoteLink(node: Element): boolean {
+  return node.children.some(
+    (child) =>
+      child.type === "tag" &&
+      ((child.name === "a" && (child.attribs.href ?? "").startsWith("#")) || hasFootnoteLink(child)),
+  );
+}
+
+/**
+ * The text of a node as a reader sees or hears it: no script, style, template or noscript
+ * content; images by their alt text; icons by their aria-label or title; line breaks and
+ * block boundaries as spaces; whitespace collapsed.
+ */
+export function textOf(node: AnyNode | undefined, options: TextOptions = {}): string {
+  if (!node) return "";
+  const out: string[] = [];
+  collect(node, options, out);
+  return collapseWhitespace(out.join(""));
+}
+
+/** `textOf` for the elements of a selection, joined. */
+export function visibleText(_$: CheerioAPI, selection: Selection, options: TextOptions = {}): string {
+  return collapseWhitespace(
+    selection
+      .toArray()
+      .map((node) => textOf(node, options))
+      .join(" "),
+  );
 }
