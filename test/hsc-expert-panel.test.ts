@@ -34,22 +34,22 @@ describe("hsc-expert-panel on the reconstructed sample pages", () => {
       ratings: {},
     });
     expect(records!.ratings).toEqual({ overall: "Inadequate" });
-    expect(gpData!.ratings).toEqual({ overall: "INADEQUATE" });
+    expect(gpData!.ratings).toEqual({ overall: "Inadequate" });
     expect(strategy!.ratings).toEqual({
       met: "Inadequate",
       funding: "Requires improvement",
       impact: "Inadequate",
-      appropriateness: "Good 12",
+      appropriateness: "Good",
       overall: "Inadequate",
     });
     expect(ddat).toMatchObject({
       target_date: "2030",
       ratings: {
         met: "Inadequate",
-        funding: "inadequate",
+        funding: "Inadequate",
         impact: "Inadequate",
         appropriateness: "Inadequate",
-        overall: "Inadequate*",
+        overall: "Inadequate",
       },
     });
   });
@@ -57,7 +57,7 @@ describe("hsc-expert-panel on the reconstructed sample pages", () => {
   it("finds columns by their header text in any order (HC 18 puts Overall second, HC 1025 first)", () => {
     const maternity = extract("hsc-expert-panel-hc-18");
     expect(maternity.commitments.map((c) => c.ratings)).toEqual([
-      { overall: "REQUIRES IMPROVEMENT" },
+      { overall: "Requires improvement" },
       { overall: "Requires improvement" },
       { overall: "Requires improvement" },
       { overall: "Inadequate" },
@@ -102,11 +102,52 @@ describe("hsc-expert-panel on the reconstructed sample pages", () => {
     expect(overall).toEqual({
       "hc-18": "Requires improvement",
       "hc-612": "Requires improvement",
-      "hc-1025": "inadequate",
+      "hc-1025": "Inadequate",
       "hc-112": "Inadequate",
       "hc-780": "Inadequate",
       "hc-1310": "Requires improvement",
     });
+  });
+
+  // The sample pages carry the publisher's words only; restyled and footnoted labels, as real
+  // pages may print them, are made here.
+  it("keeps labels verbatim, however a page restyles or footnotes them", () => {
+    const page = seedPage("hsc-expert-panel-hc-780")
+      .replace(
+        "secondary purposes</td>\n      <td></td><td></td><td></td><td></td><td>Inadequate</td>",
+        "secondary purposes</td>\n      <td></td><td></td><td></td><td></td><td>INADEQUATE</td>",
+      )
+      .replace("<td>Good</td>", "<td>Good<sup>12</sup></td>")
+      .replace(
+        "<td>Inadequate</td>\n      <td>Inadequate</td>\n      <td>Inadequate</td>\n      <td>Inadequate</td>\n    </tr>",
+        "<td>inadequate</td>\n      <td>Inadequate</td>\n      <td>Inadequate</td>\n      <td>Inadequate*</td>\n    </tr>",
+      );
+    const { commitments } = extract("hsc-expert-panel-hc-780", page);
+    expect(commitments[3]!.ratings).toEqual({ overall: "INADEQUATE" });
+    expect(commitments[4]!.ratings.appropriateness).toBe("Good 12");
+    expect(commitments[5]!.ratings).toEqual({
+      met: "Inadequate",
+      funding: "inadequate",
+      impact: "Inadequate",
+      appropriateness: "Inadequate",
+      overall: "Inadequate*",
+    });
+    const workforce = extract(
+      "hsc-expert-panel-hc-112",
+      seedPage("hsc-expert-panel-hc-112")
+        .replace("progress: Inadequate</p>", "progress: Inadequate<sup>1</sup></p>")
+        .replace("<td>Inadequate</td>", "<td>Inadequate<sup>14</sup></td>"),
+    );
+    expect(workforce.scorecard.overall).toBe("Inadequate");
+    expect(workforce.commitments[0]!.ratings).toEqual({ overall: "Inadequate 14" });
+    const maternity = extract(
+      "hsc-expert-panel-hc-18",
+      seedPage("hsc-expert-panel-hc-18").replace(
+        "<td>Requires improvement</td><td></td>",
+        "<td>REQUIRES IMPROVEMENT</td><td></td>",
+      ),
+    );
+    expect(maternity.commitments[0]!.ratings).toEqual({ overall: "REQUIRES IMPROVEMENT" });
   });
 
   it("keeps commitment keys stable and unique", () => {
@@ -132,7 +173,10 @@ describe("hsc-expert-panel fails loudly when the layout drifts", () => {
       "<th>Was the commitment effectively funded (or resourced)?</th>",
       "<th>Notes</th>",
     );
-    expect(() => extract("hsc-expert-panel-hc-780", withoutFunding)).toThrow(/no column for: funding/);
+    // Its ratings now stand in a column whose header names no question: drift, naming the column.
+    expect(() => extract("hsc-expert-panel-hc-780", withoutFunding)).toThrow(
+      /column 3 \("Notes"\) holds the rating "Requires improvement" but its header names no question/,
+    );
   });
 
   it("when the title is missing or doubled", () => {
@@ -141,8 +185,10 @@ describe("hsc-expert-panel fails loudly when the layout drifts", () => {
     );
   });
 
-  it("when the overall rating statement names two different ratings", () => {
-    const contradictory = page.replace("</strong></p>", "</strong></p><p>Overall, some areas were Good.</p>");
+  it("when the page gives two different overall ratings, but never from prose", () => {
+    const contradictory = page.replace("</strong></p>", "</strong></p><p>Overall rating: Good</p>");
     expect(() => extract("hsc-expert-panel-hc-780", contradictory)).toThrow(ExtractionError);
+    const prose = page.replace("</strong></p>", "</strong></p><p>Overall, some areas were Good.</p>");
+    expect(extract("hsc-expert-panel-hc-780", prose).scorecard.overall).toBe("Inadequate");
   });
 });

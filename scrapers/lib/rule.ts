@@ -5,7 +5,7 @@
 // counts it expects) and how often (a default schedule), like spatula's pages or
 // changedetection.io's watches.
 import * as v from "valibot";
-import { VOCABULARY_IDS, type VocabularyId } from "../../src/vocabularies.ts";
+import { mapLabel, VOCABULARY_IDS, type VocabularyId } from "../../src/vocabularies.ts";
 
 export const INTERVAL = /^(\d+)(m|h|d|w)$/;
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -133,6 +133,11 @@ export interface Rule {
    * the default (`ScorecardRecord.vocabulary`). Defaults to `[vocabulary]`.
    */
   vocabularies?: VocabularyId[];
+  /**
+   * What a label no vocabulary knows means: `refuse` (the default) treats it as drift, since
+   * the publisher rates in a closed set of words; `keep` stores it verbatim as `unmapped`.
+   */
+  unknownLabels?: "refuse" | "keep";
   /** How often a source using this rule is scraped by default: 30m, 6h, 1d, 7d. */
   schedule: string;
   dimensions: Dimension[];
@@ -179,6 +184,7 @@ const RuleSchema = v.object({
   title: v.pipe(v.string(), v.nonEmpty()),
   vocabulary: v.picklist(VOCABULARY_IDS),
   vocabularies: v.optional(v.pipe(v.array(v.picklist(VOCABULARY_IDS)), v.minLength(1))),
+  unknownLabels: v.optional(v.picklist(["refuse", "keep"])),
   schedule: v.pipe(v.string(), v.regex(INTERVAL, "a schedule is an interval such as 6h, 1d or 7d")),
   dimensions: v.pipe(
     v.array(v.object({ key: v.pipe(v.string(), v.regex(SLUG)), question: v.pipe(v.string(), v.nonEmpty()) })),
@@ -316,5 +322,31 @@ export function validateExtraction(rule: Rule, extraction: unknown): Extraction 
       .map((issue) => `${v.getDotPath(issue) ?? "extraction"}: ${issue.message}`);
     throw new ExtractionError(`Extraction failed validation: ${problems.join("; ")}`, "validation");
   }
+  if ((rule.unknownLabels ?? "refuse") === "refuse") refuseUnknownLabels(rule, result.output);
   return result.output;
+}
+
+/**
+ * A cell that no vocabulary knows ("Too early to say", a stray word, a number) is kept
+ * verbatim as `unmapped` only where the rule says its publisher's labels are open. Otherwise
+ * it means the page changed, or the rule read the wrong cell: drift, naming the cell.
+ */
+function refuseUnknownLabels(rule: Rule, { scorecard, commitments }: Extraction): void {
+  const vocabulary = scorecard.vocabulary ?? rule.vocabulary;
+  const unknown: string[] = [];
+  if (scorecard.overall !== null && mapLabel(vocabulary, scorecard.overall).band === "unmapped")
+    unknown.push(`the scorecard's overall rating "${scorecard.overall}"`);
+  for (const commitment of commitments) {
+    for (const [dimension, label] of Object.entries(commitment.ratings)) {
+      if (mapLabel(vocabulary, label).band === "unmapped")
+        unknown.push(`"${label}" (${dimension} of "${commitment.text.slice(0, 80)}")`);
+    }
+  }
+  if (unknown.length > 0) {
+    const more = unknown.length > 5 ? ` and ${unknown.length - 5} more` : "";
+    throw new ExtractionError(
+      `labels that the ${vocabulary} vocabulary does not know: ${unknown.slice(0, 5).join("; ")}${more}`,
+      "unknown labels",
+    );
+  }
 }
