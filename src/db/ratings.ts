@@ -64,6 +64,8 @@ export interface CommitmentWrite {
   target_date: string | null;
   source_url: string | null;
   position: number;
+  /** What this scorecard says of the commitment beside its ratings, verbatim; null if nothing. */
+  details: Record<string, string | null> | null;
 }
 
 export interface ObservationWrite {
@@ -71,6 +73,8 @@ export interface ObservationWrite {
   commitment_id: string | null;
   dimension: string;
   rating: Rating;
+  /** Who gave the rating, where the publication says (e.g. "ipa" or "sro"); null otherwise. */
+  assessed_by: string | null;
   /** This observation moves the rating from another band: a change event. */
   moved: boolean;
 }
@@ -195,9 +199,9 @@ export function writePlanStatements(
         .bind(JSON.stringify(rows), observedAt),
       db
         .prepare(
-          `INSERT INTO scorecard_commitments (scorecard_id, commitment_id, position)
-           SELECT ?1, j.value ->> 'id', j.value ->> 'position' FROM json_each(?2) j WHERE true
-           ON CONFLICT (scorecard_id, commitment_id) DO UPDATE SET position = excluded.position`,
+          `INSERT INTO scorecard_commitments (scorecard_id, commitment_id, position, details)
+           SELECT ?1, j.value ->> 'id', j.value ->> 'position', nullif(j.value -> 'details', 'null') FROM json_each(?2) j WHERE true
+           ON CONFLICT (scorecard_id, commitment_id) DO UPDATE SET position = excluded.position, details = excluded.details`,
         )
         .bind(s.id, JSON.stringify(rows)),
     );
@@ -211,13 +215,19 @@ export function writePlanStatements(
       .bind(s.id, JSON.stringify(plan.commitments.map((c) => c.id))),
   );
   for (const rows of chunks(plan.observations)) {
-    const values = rows.map(({ commitment_id, dimension, rating }) => ({ commitment_id, dimension, ...rating }));
+    const values = rows.map(({ commitment_id, dimension, rating, assessed_by }) => ({
+      commitment_id,
+      dimension,
+      ...rating,
+      assessed_by,
+    }));
     statements.push(
       db
         .prepare(
-          `INSERT INTO observations (scorecard_id, commitment_id, dimension, label, vocabulary, band, score, observed_at, snapshot_id, run_id)
+          `INSERT INTO observations (scorecard_id, commitment_id, dimension, label, vocabulary, band, score, observed_at, snapshot_id, run_id,
+             assessed_by)
            SELECT ?1, j.value ->> 'commitment_id', j.value ->> 'dimension', j.value ->> 'label', j.value ->> 'vocabulary',
-                  j.value ->> 'band', j.value ->> 'score', ?2, ?3, ?4
+                  j.value ->> 'band', j.value ->> 'score', ?2, ?3, ?4, j.value ->> 'assessed_by'
            FROM json_each(?5) j ORDER BY j.key`,
         )
         .bind(s.id, observedAt, snapshotId, runId, JSON.stringify(values)),

@@ -6,6 +6,18 @@ export interface RatingView {
   score: number | null;
   vocabulary: string;
   observed_at: string;
+  /** Who gave the rating, where the publication says (a GMPP project's `dca`: "ipa" or "sro"); absent otherwise. */
+  assessed_by?: string;
+}
+
+/** A rating row as stored: `assessed_by` is served only where the publication named an assessor. */
+function ratingOf<T extends { assessed_by?: string | null }>({ assessed_by, ...rest }: T) {
+  return assessed_by == null ? rest : { ...rest, assessed_by };
+}
+
+/** What a scorecard says of a commitment beside its ratings (stored as JSON), where it says anything. */
+function detailsOf(details: string | null): { details?: Record<string, string | null> } {
+  return details === null ? {} : { details: JSON.parse(details) as Record<string, string | null> };
 }
 
 export interface ScorecardSummary {
@@ -92,7 +104,8 @@ export interface CommitmentView {
 }
 
 export interface ScorecardDetail extends ScorecardSummary {
-  commitments: (CommitmentView & { ratings: Record<string, RatingView> })[];
+  /** `details`: what this scorecard says of the commitment beside its ratings, verbatim, where it says anything. */
+  commitments: (CommitmentView & { ratings: Record<string, RatingView>; details?: Record<string, string | null> })[];
 }
 
 interface RatingRow extends RatingView {
@@ -105,13 +118,13 @@ export async function getScorecard(db: D1Database, id: string): Promise<Scorecar
     db.prepare(`${SCORECARD_SELECT} WHERE s.id = ?`).bind(id),
     db
       .prepare(
-        `SELECT c.id, c.key, c.text, c.policy_area, c.target_date, c.source_url FROM scorecard_commitments m
+        `SELECT c.id, c.key, c.text, c.policy_area, c.target_date, c.source_url, m.details FROM scorecard_commitments m
          JOIN commitments c ON c.id = m.commitment_id WHERE m.scorecard_id = ? ORDER BY m.position`,
       )
       .bind(id),
     db
       .prepare(
-        `SELECT commitment_id, dimension, label, band, score, vocabulary, observed_at FROM observations WHERE id IN (
+        `SELECT commitment_id, dimension, label, band, score, vocabulary, observed_at, assessed_by FROM observations WHERE id IN (
            SELECT max(id) FROM observations WHERE scorecard_id = ?1 AND commitment_id IS NOT NULL GROUP BY commitment_id, dimension)`,
       )
       .bind(id),
@@ -121,14 +134,15 @@ export async function getScorecard(db: D1Database, id: string): Promise<Scorecar
   const byCommitment = new Map<string, Record<string, RatingView>>();
   for (const { commitment_id, dimension, ...rating } of ratings!.results as RatingRow[]) {
     const current = byCommitment.get(commitment_id) ?? {};
-    current[dimension] = rating;
+    current[dimension] = ratingOf(rating);
     byCommitment.set(commitment_id, current);
   }
   return {
     ...toSummary(row),
-    commitments: (commitments!.results as CommitmentView[]).map((c) => ({
+    commitments: (commitments!.results as (CommitmentView & { details: string | null })[]).map(({ details, ...c }) => ({
       ...c,
       ratings: byCommitment.get(c.id) ?? {},
+      ...detailsOf(details),
     })),
   };
 }
@@ -160,13 +174,14 @@ export interface CommitmentDetail extends CommitmentView {
   scope: string;
   first_seen_at: string;
   last_seen_at: string;
-  scorecards: { id: string; title: string; published_on: string | null }[];
+  /** `details`: what each scorecard says of the commitment beside its ratings, verbatim, where it says anything. */
+  scorecards: { id: string; title: string; published_on: string | null; details?: Record<string, string | null> }[];
   history: ObservationView[];
   changes: ChangeView[];
 }
 
 export async function getCommitment(db: D1Database, id: string): Promise<CommitmentDetail | null> {
-  const [commitment, scorecards, history, changes] = await db.batch([
+  const [commitment, scorecards, history, changes, details] = await db.batch([
     db
       .prepare(
         "SELECT id, scope, key, text, policy_area, target_date, source_url, first_seen_at, last_seen_at FROM commitments WHERE id = ?",
@@ -180,7 +195,7 @@ export async function getCommitment(db: D1Database, id: string): Promise<Commitm
       .bind(id),
     db
       .prepare(
-        `SELECT o.id, o.dimension, o.scorecard_id, o.label, o.band, o.score, o.vocabulary, o.observed_at,
+        `SELECT o.id, o.dimension, o.scorecard_id, o.label, o.band, o.score, o.vocabulary, o.observed_at, o.assessed_by,
                 p.id AS snapshot_id, p.url, p.fetched_at, p.http_status, p.sha256, p.archive_key
          FROM observations o JOIN snapshots p ON p.id = o.snapshot_id
          WHERE o.commitment_id = ? ORDER BY o.id`,
@@ -192,7 +207,15 @@ export async function getCommitment(db: D1Database, id: string): Promise<Commitm
          FROM changes WHERE commitment_id = ? ORDER BY id`,
       )
       .bind(id),
+    db
+      .prepare(
+        "SELECT scorecard_id, details FROM scorecard_commitments WHERE commitment_id = ? AND details IS NOT NULL",
+      )
+      .bind(id),
   ]);
+  const detailsByScorecard = new Map(
+    (details!.results as { scorecard_id: string; details: string }[]).map((d) => [d.scorecard_id, d.details]),
+  );
   const row = commitment!.results[0] as Omit<CommitmentDetail, "scorecards" | "history" | "changes"> | undefined;
   if (!row) return null;
   type HistoryRow = Omit<ObservationView, "provenance"> & ObservationView["provenance"];
@@ -204,10 +227,13 @@ export async function getCommitment(db: D1Database, id: string): Promise<Commitm
   };
   return {
     ...row,
-    scorecards: scorecards!.results as CommitmentDetail["scorecards"],
+    scorecards: (scorecards!.results as CommitmentDetail["scorecards"]).map((s) => ({
+      ...s,
+      ...detailsOf(detailsByScorecard.get(s.id) ?? null),
+    })),
     history: (history!.results as HistoryRow[]).map(
       ({ snapshot_id, url, fetched_at, http_status, sha256, archive_key, ...observation }) => ({
-        ...observation,
+        ...ratingOf(observation),
         provenance: { snapshot_id, url, fetched_at, http_status, sha256, archive_key },
       }),
     ),

@@ -87,10 +87,13 @@ export function commitmentScope(rule: Rule, sourceId: string): string {
 export function planWrites(rule: Rule, sourceId: string, extraction: Extraction, state: PlanState): WritePlan {
   const scope = commitmentScope(rule, sourceId);
   const id = scorecardId(rule, extraction.scorecard.key);
+  // The scale this publication rates on (a GMPP year may use the five-point one); moves compare
+  // bands on the common scale, so a rating on one scale moves from a rating on another.
+  const vocabulary = extraction.scorecard.vocabulary ?? rule.vocabulary;
   const observations: ObservationWrite[] = [];
 
-  const observe = (commitment: string | null, dimension: string, native: string) => {
-    const rating = mapLabel(rule.vocabulary, native);
+  const observe = (commitment: string | null, dimension: string, native: string, assessedBy: string | null = null) => {
+    const rating = mapLabel(vocabulary, native);
     const label = labelKey(id, commitment, dimension);
     // Same label as this scorecard already holds: nothing new was observed.
     if (state.labels.get(label) === rating.label) return;
@@ -100,14 +103,19 @@ export function planWrites(rule: Rule, sourceId: string, extraction: Extraction,
     // A move is a rating whose band differs from the last rating; the first rating is no move.
     const moved = isRating(rating.band) && lastBand !== undefined && lastBand !== rating.band;
     if (isRating(rating.band)) state.ratingBands.set(subject, rating.band);
-    observations.push({ commitment_id: commitment, dimension, rating, moved });
+    observations.push({ commitment_id: commitment, dimension, rating, assessed_by: assessedBy, moved });
   };
 
   // A rating the page no longer shows is observed as blank (not rated); one it never showed stays absent.
-  const observeOrClear = (commitment: string | null, dimension: string, native: string | null | undefined) => {
-    if (native !== null && native !== undefined) return observe(commitment, dimension, native);
+  const observeOrClear = (
+    commitment: string | null,
+    dimension: string,
+    native: string | null | undefined,
+    assessedBy: string | null = null,
+  ) => {
+    if (native !== null && native !== undefined) return observe(commitment, dimension, native, assessedBy);
     const previous = state.labels.get(labelKey(id, commitment, dimension));
-    if (previous !== undefined && mapLabel(rule.vocabulary, previous).band !== "not-rated")
+    if (previous !== undefined && mapLabel(vocabulary, previous).band !== "not-rated")
       observe(commitment, dimension, "");
   };
 
@@ -117,9 +125,10 @@ export function planWrites(rule: Rule, sourceId: string, extraction: Extraction,
   const ids = commitmentIds(rule, sourceId, extraction);
   const commitments = extraction.commitments.map((c, position) => {
     const cid = ids[position]!;
-    for (const dimension of rule.dimensions) observeOrClear(cid, dimension.key, c.ratings[dimension.key]);
+    for (const dimension of rule.dimensions)
+      observeOrClear(cid, dimension.key, c.ratings[dimension.key], c.assessed_by?.[dimension.key] ?? null);
     const { key, text, policy_area, target_date, source_url } = c;
-    return { id: cid, scope, key, text, policy_area, target_date, source_url, position };
+    return { id: cid, scope, key, text, policy_area, target_date, source_url, position, details: c.details ?? null };
   });
 
   return {
@@ -132,7 +141,7 @@ export function planWrites(rule: Rule, sourceId: string, extraction: Extraction,
       published_on: scorecard.published_on,
       period: scorecard.period ?? null,
       url: scorecard.url,
-      vocabulary: rule.vocabulary,
+      vocabulary,
     },
     commitments,
     observations,
