@@ -13,15 +13,21 @@ const CONTENT_TYPES: Record<string, string> = {
 export async function readSeeds(seedsDir: string): Promise<{ seeds: SeedFile; archive: SeedArchive }> {
   const seeds = v.parse(SeedFileSchema, JSON.parse(await readFile(join(seedsDir, "sources.json"), "utf8")));
   const archive: SeedArchive = {};
-  for (const [url, file] of Object.entries(seeds.archive)) {
+  for (const [url, { file, sample }] of Object.entries(seeds.archive)) {
     const bytes = await readFile(join(seedsDir, file));
     const contentType = CONTENT_TYPES[extname(file)] ?? "application/octet-stream";
     try {
-      archive[url] = { body: new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes), contentType };
+      const body = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+      archive[url] = { body, contentType, sample };
     } catch {
       // Not UTF-8 (the 2020-21 GMPP CSV is windows-1252): kept as its bytes, with no charset
       // claimed, as a server that does not know would send it.
-      archive[url] = { body: bytes.toString("base64"), base64: true, contentType: contentType.replace(/;.*$/, "") };
+      archive[url] = {
+        body: bytes.toString("base64"),
+        base64: true,
+        contentType: contentType.replace(/;.*$/, ""),
+        sample,
+      };
     }
   }
   return { seeds, archive };

@@ -4,7 +4,8 @@ import * as v from "valibot";
 import { findRule } from "../scrapers/index.ts";
 import { INTERVAL } from "../scrapers/lib/rule.ts";
 import { upsertSources, type SourceInput } from "./db/sources.ts";
-import { replayKey } from "./pipeline/archive.ts";
+import { markSeededSnapshots } from "./db/runs.ts";
+import { replayKey, SAMPLE_METADATA, sha256Hex } from "./pipeline/archive.ts";
 
 export const SeedFileSchema = v.object({
   sources: v.array(
@@ -17,14 +18,27 @@ export const SeedFileSchema = v.object({
       schedule: v.optional(v.pipe(v.string(), v.regex(INTERVAL))),
     }),
   ),
-  /** Saved documents by the URL they stand in for: paths relative to seeds/. */
-  archive: v.optional(v.record(v.pipe(v.string(), v.url()), v.string()), {}),
+  /**
+   * Saved documents by the URL they stand in for: a path relative to seeds/, and whether the
+   * document is a reconstructed sample (`true`) or a copy of the published one (`false`). Every
+   * entry says which: a replayed sample is served as one, and so are the scorecards built on it.
+   */
+  archive: v.optional(
+    v.record(
+      v.pipe(v.string(), v.url()),
+      v.strictObject({ file: v.pipe(v.string(), v.nonEmpty()), sample: v.boolean() }),
+    ),
+    {},
+  ),
 });
 
 export type SeedFile = v.InferOutput<typeof SeedFileSchema>;
 
-/** Saved documents by the URL they stand in for: text, or bytes in base64 where they are not UTF-8. */
-export type SeedArchive = Record<string, { body: string; contentType: string; base64?: boolean }>;
+/**
+ * Saved documents by the URL they stand in for: text, or bytes in base64 where they are not
+ * UTF-8; and whether each is a reconstructed sample.
+ */
+export type SeedArchive = Record<string, { body: string; contentType: string; base64?: boolean; sample: boolean }>;
 
 /** A saved document's bytes (or text), as the replay serves them. */
 export function seedBody({ body, base64 }: SeedArchive[string]): string | Uint8Array {
@@ -49,6 +63,16 @@ export async function loadSeeds(
 ): Promise<void> {
   await upsertSources(env.DB, seedSources(seeds));
   for (const [url, document] of Object.entries(archive)) {
-    await env.ARCHIVE.put(replayKey(url), seedBody(document), { httpMetadata: { contentType: document.contentType } });
+    await env.ARCHIVE.put(replayKey(url), seedBody(document), {
+      httpMetadata: { contentType: document.contentType },
+      customMetadata: { [SAMPLE_METADATA]: String(document.sample) },
+    });
   }
+  const documents = [];
+  for (const [url, document] of Object.entries(archive)) {
+    const body = seedBody(document);
+    const sha256 = await sha256Hex(typeof body === "string" ? body : body.slice().buffer);
+    documents.push({ url, sha256, sample: document.sample });
+  }
+  await markSeededSnapshots(env.DB, documents);
 }

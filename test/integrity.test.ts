@@ -344,7 +344,11 @@ describe("rebuilds, retries and edge cases", () => {
   it("judges lost history by document content, whichever snapshot recorded it", async () => {
     await seed([HC_780]);
     await runCron(); // page A
-    const pageB = seedPage(HC_780).replace("<td>INADEQUATE</td>", "<td>Requires improvement</td>");
+    const pageB = seedPage(HC_780).replace(
+      "secondary purposes</td>\n      <td></td><td></td><td></td><td></td><td>Inadequate</td>",
+      "secondary purposes</td>\n      <td></td><td></td><td></td><td></td><td>Requires improvement</td>",
+    );
+    expect(pageB).not.toBe(seedPage(HC_780));
     await publish(seedUrl(HC_780), pageB);
     const step = extractStep(hscExpertPanel);
     const read = step.extract.bind(step);

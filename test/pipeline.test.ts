@@ -78,7 +78,7 @@ describe("a scheduled run", () => {
       met: ["Inadequate", "red", 0],
       funding: ["Requires improvement", "amber", 33],
       impact: ["Inadequate", "red", 0],
-      appropriateness: ["Good 12", "green", 67],
+      appropriateness: ["Good", "green", 67],
       overall: ["Inadequate", "red", 0],
     });
     // Ratings that were never published stay absent.
@@ -149,8 +149,11 @@ describe("re-running", () => {
         "a functionally single record</td>\n      <td></td><td></td><td></td><td></td><td>Inadequate</td>",
         "a functionally single record</td>\n      <td></td><td></td><td></td><td></td><td>Requires improvement</td>",
       )
-      // GP data: INADEQUATE → Inadequate. The same rating, spelt differently.
-      .replace("<td>INADEQUATE</td>", "<td>Inadequate</td>")
+      // GP data: Inadequate → INADEQUATE. The same rating, spelt differently.
+      .replace(
+        "secondary purposes</td>\n      <td></td><td></td><td></td><td></td><td>Inadequate</td>",
+        "secondary purposes</td>\n      <td></td><td></td><td></td><td></td><td>INADEQUATE</td>",
+      )
       // NHS App: a rating appears where there was none. First rating, not a change.
       .replace(
         "(68% by March 2023)</td>\n      <td></td><td></td><td></td><td></td><td></td>",

@@ -85,6 +85,28 @@ export interface WritePlan {
   observations: ObservationWrite[];
 }
 
+/**
+ * The cells of a scorecard that its last applied run left rated: the latest observation of each
+ * (commitment, dimension) whose band is a rating, for the commitments on the scorecard now and
+ * the scorecard's own rating. The baseline against which ratings that vanish are judged.
+ */
+export async function lastRatedCells(
+  db: D1Database,
+  scorecardId: string,
+): Promise<{ commitment_id: string | null; dimension: string }[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT o.commitment_id, o.dimension FROM observations o WHERE o.id IN (
+         SELECT max(id) FROM observations WHERE scorecard_id = ?1 GROUP BY commitment_id, dimension)
+       AND o.band IN (${RATING_BAND_LIST})
+       AND (o.commitment_id IS NULL
+            OR o.commitment_id IN (SELECT commitment_id FROM scorecard_commitments WHERE scorecard_id = ?1))`,
+    )
+    .bind(scorecardId)
+    .all<{ commitment_id: string | null; dimension: string }>();
+  return results;
+}
+
 /** Which of these documents (by content hash) these sources' current observations were read from. */
 export async function documentsWithObservations(
   db: D1Database,
@@ -176,12 +198,26 @@ export function writePlanStatements(
     // NOT NULL refuses: the whole batch fails rather than mixing two sources' records.
     db
       .prepare(
-        `INSERT INTO scorecards (id, source_id, key, title, publisher, published_on, period, url, vocabulary, first_seen_at, last_seen_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)
+        `INSERT INTO scorecards (id, source_id, key, title, publisher, published_on, period, url, vocabulary, first_seen_at, last_seen_at,
+           snapshot_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11)
          ON CONFLICT (id) DO UPDATE SET source_id = iif(scorecards.source_id = ?2, ?2, NULL), title = ?4, publisher = ?5,
-           published_on = ?6, period = ?7, url = ?8, vocabulary = ?9, last_seen_at = max(scorecards.last_seen_at, ?10)`,
+           published_on = ?6, period = ?7, url = ?8, vocabulary = ?9, last_seen_at = max(scorecards.last_seen_at, ?10),
+           snapshot_id = ?11`,
       )
-      .bind(s.id, s.source_id, s.key, s.title, s.publisher, s.published_on, s.period, s.url, s.vocabulary, observedAt),
+      .bind(
+        s.id,
+        s.source_id,
+        s.key,
+        s.title,
+        s.publisher,
+        s.published_on,
+        s.period,
+        s.url,
+        s.vocabulary,
+        observedAt,
+        snapshotId,
+      ),
   ];
   for (const rows of chunks(plan.commitments)) {
     statements.push(

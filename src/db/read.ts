@@ -34,9 +34,23 @@ export interface ScorecardSummary {
   overall: RatingView | null;
   commitment_count: number;
   last_seen_at: string;
+  /**
+   * Built from a reconstructed sample: the document its current data was last applied from, or
+   * one its rule followed to reach it, is marked `sample: true` in the seeds.
+   */
+  sample: boolean;
 }
 
-interface ScorecardRow extends Omit<ScorecardSummary, "overall"> {
+/**
+ * Whether the document a scorecard's current data was applied from (`<alias>.snapshot_id`), or
+ * a document fetched before it in the same run (the steps that led to it), is a sample: 0 or 1.
+ */
+const sampleOf = (alias: string) => `coalesce((
+    SELECT max(q.sample) FROM snapshots p JOIN snapshots q ON q.id = p.id OR (q.run_id = p.run_id AND q.id < p.id)
+    WHERE p.id = ${alias}.snapshot_id), 0)`;
+
+interface ScorecardRow extends Omit<ScorecardSummary, "overall" | "sample"> {
+  sample: number;
   overall_label: string | null;
   overall_band: string | null;
   overall_score: number | null;
@@ -47,6 +61,7 @@ interface ScorecardRow extends Omit<ScorecardSummary, "overall"> {
 const SCORECARD_SELECT = `
   SELECT s.id, s.source_id, src.rule_id, s.title, s.publisher, s.published_on, s.period, s.url, s.vocabulary, s.last_seen_at,
          (SELECT count(*) FROM scorecard_commitments m WHERE m.scorecard_id = s.id) AS commitment_count,
+         ${sampleOf("s")} AS sample,
          o.label AS overall_label, o.band AS overall_band, o.score AS overall_score,
          o.vocabulary AS overall_vocabulary, o.observed_at AS overall_observed_at
   FROM scorecards s
@@ -55,7 +70,7 @@ const SCORECARD_SELECT = `
     SELECT max(id) FROM observations WHERE scorecard_id = s.id AND commitment_id IS NULL AND dimension = 'overall')`;
 
 function toSummary(row: ScorecardRow): ScorecardSummary {
-  const { overall_label, overall_band, overall_score, overall_vocabulary, overall_observed_at, ...rest } = row;
+  const { overall_label, overall_band, overall_score, overall_vocabulary, overall_observed_at, sample, ...rest } = row;
   const overall =
     overall_label === null
       ? null
@@ -66,7 +81,7 @@ function toSummary(row: ScorecardRow): ScorecardSummary {
           vocabulary: overall_vocabulary!,
           observed_at: overall_observed_at!,
         };
-  return { ...rest, overall };
+  return { ...rest, overall, sample: sample === 1 };
 }
 
 /** Scorecards, newest first (by publication date, else the period they rate); only those of `rule`, if given. */
@@ -158,6 +173,10 @@ export interface ObservationView extends RatingView {
     http_status: number;
     sha256: string;
     archive_key: string;
+    /** `live` from the publisher, or `seed-archive`: replayed locally from the seeds. */
+    origin: string;
+    /** The seeds mark this document a reconstructed sample. */
+    sample: boolean;
   };
 }
 
@@ -175,7 +194,13 @@ export interface CommitmentDetail extends CommitmentView {
   first_seen_at: string;
   last_seen_at: string;
   /** `details`: what each scorecard says of the commitment beside its ratings, verbatim, where it says anything. */
-  scorecards: { id: string; title: string; published_on: string | null; details?: Record<string, string | null> }[];
+  scorecards: {
+    id: string;
+    title: string;
+    published_on: string | null;
+    sample: boolean;
+    details?: Record<string, string | null>;
+  }[];
   history: ObservationView[];
   changes: ChangeView[];
 }
@@ -189,14 +214,15 @@ export async function getCommitment(db: D1Database, id: string): Promise<Commitm
       .bind(id),
     db
       .prepare(
-        `SELECT s.id, s.title, s.published_on FROM scorecard_commitments m JOIN scorecards s ON s.id = m.scorecard_id
+        `SELECT s.id, s.title, s.published_on, ${sampleOf("s")} AS sample
+         FROM scorecard_commitments m JOIN scorecards s ON s.id = m.scorecard_id
          WHERE m.commitment_id = ? ORDER BY s.published_on, s.id`,
       )
       .bind(id),
     db
       .prepare(
         `SELECT o.id, o.dimension, o.scorecard_id, o.label, o.band, o.score, o.vocabulary, o.observed_at, o.assessed_by,
-                p.id AS snapshot_id, p.url, p.fetched_at, p.http_status, p.sha256, p.archive_key
+                p.id AS snapshot_id, p.url, p.fetched_at, p.http_status, p.sha256, p.archive_key, p.origin, p.sample
          FROM observations o JOIN snapshots p ON p.id = o.snapshot_id
          WHERE o.commitment_id = ? ORDER BY o.id`,
       )
@@ -218,7 +244,9 @@ export async function getCommitment(db: D1Database, id: string): Promise<Commitm
   );
   const row = commitment!.results[0] as Omit<CommitmentDetail, "scorecards" | "history" | "changes"> | undefined;
   if (!row) return null;
-  type HistoryRow = Omit<ObservationView, "provenance"> & ObservationView["provenance"];
+  type HistoryRow = Omit<ObservationView, "provenance"> &
+    Omit<ObservationView["provenance"], "sample"> & { sample: number };
+  type ScorecardLink = Omit<CommitmentDetail["scorecards"][number], "sample"> & { sample: number };
   type ChangeRow = Omit<ChangeView, "from" | "to"> & {
     from_label: string;
     from_band: string;
@@ -227,14 +255,15 @@ export async function getCommitment(db: D1Database, id: string): Promise<Commitm
   };
   return {
     ...row,
-    scorecards: (scorecards!.results as CommitmentDetail["scorecards"]).map((s) => ({
+    scorecards: (scorecards!.results as ScorecardLink[]).map((s) => ({
       ...s,
+      sample: s.sample === 1,
       ...detailsOf(detailsByScorecard.get(s.id) ?? null),
     })),
     history: (history!.results as HistoryRow[]).map(
-      ({ snapshot_id, url, fetched_at, http_status, sha256, archive_key, ...observation }) => ({
+      ({ snapshot_id, url, fetched_at, http_status, sha256, archive_key, origin, sample, ...observation }) => ({
         ...ratingOf(observation),
-        provenance: { snapshot_id, url, fetched_at, http_status, sha256, archive_key },
+        provenance: { snapshot_id, url, fetched_at, http_status, sha256, archive_key, origin, sample: sample === 1 },
       }),
     ),
     changes: (changes!.results as ChangeRow[]).map(({ from_label, from_band, to_label, to_band, ...change }) => ({

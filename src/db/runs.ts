@@ -4,6 +4,9 @@ import type { SourceRow } from "./sources.ts";
 /** `deferred`: a host was too busy to ask now; the source is tried again at the next tick. */
 export type RunOutcome = "ok" | "unchanged" | "failed" | "drift" | "deferred";
 
+/** Where a document came from: the publisher, or the local seed archive (FETCH_MODE=replay). */
+export type SnapshotOrigin = "live" | "seed-archive";
+
 export interface RunCounts {
   commitments_seen: number;
   observations_added: number;
@@ -27,6 +30,9 @@ export interface SnapshotInput {
   sha256: string;
   size_bytes: number;
   archive_key: string;
+  origin: SnapshotOrigin;
+  /** 1 where the seeds mark the document a reconstructed sample, not a copy of a published one. */
+  sample: 0 | 1;
 }
 
 export interface SnapshotRow extends SnapshotInput {
@@ -47,8 +53,8 @@ export async function insertSnapshot(db: D1Database, snapshot: SnapshotInput): P
   const row = await db
     .prepare(
       `INSERT INTO snapshots (source_id, run_id, step, context, requested_url, url, fetched_at, http_status, etag, last_modified,
-         content_type, sha256, size_bytes, archive_key)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+         content_type, sha256, size_bytes, archive_key, origin, sample)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
     )
     .bind(
       s.source_id,
@@ -65,10 +71,33 @@ export async function insertSnapshot(db: D1Database, snapshot: SnapshotInput): P
       s.sha256,
       s.size_bytes,
       s.archive_key,
+      s.origin,
+      s.sample,
     )
     .first<{ id: number }>();
   if (!row) throw new Error("could not record the snapshot");
   return row.id;
+}
+
+/**
+ * Says where documents answered from the local seed archive came from, for snapshots recorded
+ * before snapshots kept their origin (migration 0004 recorded them as live): a snapshot of a
+ * seeded URL with the seeded document's exact bytes.
+ */
+export async function markSeededSnapshots(
+  db: D1Database,
+  documents: { url: string; sha256: string; sample: boolean }[],
+): Promise<void> {
+  if (documents.length === 0) return;
+  await db
+    .prepare(
+      `UPDATE snapshots SET origin = 'seed-archive', sample = j.value ->> 'sample'
+       FROM json_each(?1) j
+       WHERE snapshots.origin = 'live' AND snapshots.sample = 0 AND snapshots.http_status = 200
+         AND coalesce(snapshots.requested_url, snapshots.url) = j.value ->> 'url' AND snapshots.sha256 = j.value ->> 'sha256'`,
+    )
+    .bind(JSON.stringify(documents.map((d) => ({ ...d, sample: d.sample ? 1 : 0 }))))
+    .run();
 }
 
 /** Runs still "running" long after any invocation could have ended were cut off: say so. */

@@ -36,12 +36,27 @@ export function replayKey(url: string): string {
   return `replay/${encodeURIComponent(url)}`;
 }
 
-/** Answers seeded URLs from the seeded archive (FETCH_MODE=replay, local only). */
+/** How a seeded copy says whether it is a reconstructed sample (R2 custom metadata). */
+export const SAMPLE_METADATA = "sample";
+
+/**
+ * Answers seeded URLs from the seeded archive (FETCH_MODE=replay, local only), saying so: the
+ * document's origin is the seed archive, and it is a sample where the seeds mark it one.
+ */
 export function r2Replay(bucket: R2Bucket): Replay {
   return async (url) => {
     const seeded = await bucket.get(replayKey(url));
     if (!seeded) return null;
     const contentType = seeded.httpMetadata?.contentType ?? null;
-    return { url, status: 200, body: await seeded.arrayBuffer(), etag: null, lastModified: null, contentType };
+    return {
+      url,
+      status: 200,
+      body: await seeded.arrayBuffer(),
+      etag: null,
+      lastModified: null,
+      contentType,
+      origin: "seed-archive",
+      sample: seeded.customMetadata?.[SAMPLE_METADATA] === "true",
+    };
   };
 }

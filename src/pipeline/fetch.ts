@@ -90,6 +90,10 @@ export interface FetchedDocument {
   etag: string | null;
   lastModified: string | null;
   contentType: string | null;
+  /** Where it came from: `live` (the default) from the publisher, or the local seed archive. */
+  origin?: "live" | "seed-archive";
+  /** The seeds mark it a reconstructed sample, not a copy of a published document. */
+  sample?: boolean;
 }
 
 export interface Validators {

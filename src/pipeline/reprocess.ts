@@ -27,7 +27,7 @@ import { getSource, listSourcesOfRule, type SourceRow } from "../db/sources.ts";
 import { readArchived } from "./archive.ts";
 import { decodeBody } from "./fetch.ts";
 import { commitmentIds, countsOf, emptyPlanState, planWrites, scorecardId } from "./plan.ts";
-import { checkForDrift } from "./run.ts";
+import { checkForDrift, checkRatingsKept, ratedCells, type Cell } from "./drift.ts";
 
 export interface ReprocessSummary {
   sourceIds: string[];
@@ -154,14 +154,19 @@ async function readInOrder(env: Env, rule: Rule, sourceIds: string[], snapshots:
       a.snapshot.id - b.snapshot.id,
   );
   const lastGood = new Map<string, number>();
-  const accepted = readable.filter(({ snapshot, extraction }) => {
+  // The cells each scorecard's last accepted document rated: as a scrape compares with the
+  // record, against the same scorecard's own last good state, never another year's.
+  const lastRated = new Map<string, Cell[]>();
+  const accepted = readable.filter(({ snapshot, extraction, scorecard }) => {
     try {
       checkForDrift(rule, extraction, lastGood.get(snapshot.source_id) ?? null);
+      checkRatingsKept(rule, snapshot.source_id, extraction, lastRated.get(scorecard) ?? []);
     } catch (error) {
       skip(snapshot, error);
       return false;
     }
     lastGood.set(snapshot.source_id, extraction.commitments.length);
+    lastRated.set(scorecard, ratedCells(rule, snapshot.source_id, extraction));
     return true;
   });
   return { accepted, skipped };

@@ -3,12 +3,10 @@
 // and apply in one batch. Whatever happens, the run ends with a `runs` row that says so.
 import { findRule } from "../../scrapers/index.ts";
 import {
-  expectCount,
   ExtractionError,
   extractStep,
   nextLink,
   validateExtraction,
-  type Extraction,
   type Link,
   type Rule,
 } from "../../scrapers/lib/rule.ts";
@@ -16,6 +14,7 @@ import { d1PolitenessStore } from "../db/politeness.ts";
 import {
   confirmSeenStatements,
   hasLaterScorecards,
+  lastRatedCells,
   latestForPlanning,
   scorecardOwner,
   writePlanStatements,
@@ -33,6 +32,7 @@ import {
 } from "../db/runs.ts";
 import type { SourceRow } from "../db/sources.ts";
 import { archiveBody, r2Replay, readArchived, sha256Hex } from "./archive.ts";
+import { checkForDrift, checkRatingsKept } from "./drift.ts";
 import { decodeBody, Fetcher, fetchPolicy, HostBusyError } from "./fetch.ts";
 import { commitmentScope, countsOf, planStateOf, planWrites, scorecardId } from "./plan.ts";
 import type { JobMessage } from "./scheduler.ts";
@@ -61,19 +61,6 @@ interface Fetched {
   carried: Record<string, string>;
   sha256: string;
   text: string;
-}
-
-/** The extraction's own checks passed; now check it against the rule's counts and the last good run. */
-export function checkForDrift(rule: Rule, extraction: Extraction, lastGoodCount: number | null): void {
-  const found = extraction.commitments.length;
-  expectCount("commitments extracted", found, rule.expect.commitments);
-  if (found === 0) throw new ExtractionError("the extraction is empty", "commitments extracted");
-  if (lastGoodCount !== null && found < lastGoodCount * (1 - rule.expect.maxDrop)) {
-    throw new ExtractionError(
-      `commitments dropped from ${lastGoodCount} to ${found}, more than the rule's ${Math.round(rule.expect.maxDrop * 100)}% threshold`,
-      "drop threshold",
-    );
-  }
 }
 
 /** What one run works with. */
@@ -108,6 +95,8 @@ async function fetchStepDocument(
       // A 304 may carry fresher validators (RFC 9110 §15.4.5).
       etag: document.etag ?? previous.etag,
       last_modified: document.lastModified ?? previous.last_modified,
+      // The publisher answered: the bytes are the ones it has, whatever they are.
+      origin: "live",
     });
     const text = decodeBody(await readArchived(env.ARCHIVE, previous.archive_key), previous.content_type);
     return { snapshotId, fetchedAt, url: previous.url, carried: carry, sha256: previous.sha256, text };
@@ -124,6 +113,8 @@ async function fetchStepDocument(
     sha256,
     size_bytes: document.body.byteLength,
     archive_key: await archiveBody(env.ARCHIVE, document.body, sha256, document.contentType),
+    origin: document.origin ?? "live",
+    sample: document.sample ? 1 : 0,
   });
   const text = decodeBody(document.body, document.contentType);
   return { snapshotId, fetchedAt, url: document.url, carried: carry, sha256, text };
@@ -180,6 +171,9 @@ async function scrape(run: RunContext, rule: Rule): Promise<RunSummary & { score
       `scorecard "${scorecard}" already belongs to source "${owner}"; two sources publish the same scorecard`,
     );
   }
+  // Against this scorecard's own last good state: where scorecards share commitments (the GMPP
+  // years), another year's ratings say nothing of what this page stopped showing.
+  checkRatingsKept(rule, source.id, extraction, await lastRatedCells(db, scorecard));
   const plan = planWrites(
     rule,
     source.id,

@@ -45,7 +45,7 @@ describe("npm run scrape", () => {
     assert.equal(code, 0);
     assert.match(stdout, /overall: Requires improvement \(amber\)/);
     assert.match(stdout, /4 commitments, rule hsc-expert-panel \(cqc\)/);
-    assert.match(stdout, /REQUIRES IMPROVEMENT \(amber\)/);
+    assert.match(stdout, /Inadequate \(red\)/);
   });
 
   it("runs the step that reads the kind of file it is given", () => {
