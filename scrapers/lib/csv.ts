@@ -89,9 +89,9 @@ export function readTable<K extends string>(rows: string[][], patterns: ColumnPa
     return { headers, rows: records, column: findColumns(headers, patterns), transposed: true };
   }
   let hint: string | undefined;
-  if (missingAcross > 0 && missingDown < missingAcross) {
+  if (missingAcross > 0 && missingDown < missingAcross && 2 * (required.length - missingDown) >= required.length) {
     hint = `the table looks transposed (its first column names ${required.length - missingDown} of the ${required.length} required fields) but lacks some too`;
-  } else if (missingAcross === required.length && required.length > 0) {
+  } else if (missingAcross === required.length) {
     hint = `no required column is in the first row: the table has another layout (a title above its headers, or no headers)`;
   }
   return { headers: across, rows: rows.slice(1), column: findColumns(across, patterns, hint), transposed: false };
