@@ -6,10 +6,12 @@ import { seedSources } from "../src/seeds.ts";
 import { seed, seeded } from "./helpers.ts";
 
 describe("seeds", () => {
-  it("load the six Expert Panel evaluations, three GMPP years and three GOV.UK publications, with their saved documents", async () => {
+  it("load the six Expert Panel evaluations, five GMPP years and three GOV.UK publications, with their saved documents", async () => {
     await seed();
     const sources = await listSources(env.DB);
     expect(sources.map((s) => [s.id, s.rule_id, s.schedule, s.enabled])).toEqual([
+      ["gmpp-2020-21", "gmpp", "1d", 1],
+      ["gmpp-2021-22", "gmpp", "1d", 1],
       ["gmpp-2022-23", "gmpp", "1d", 1],
       ["gmpp-2024-25", "gmpp", "1d", 1],
       ["gmpp-2025-26", "gmpp", "1d", 1],
@@ -51,7 +53,7 @@ describe("seeds", () => {
     const strip = (rows: typeof viaScript) =>
       rows.map(({ id, rule_id, url, title, schedule, enabled }) => ({ id, rule_id, url, title, schedule, enabled }));
     expect(strip(viaScript)).toEqual(strip(viaBinding));
-    expect(viaScript).toHaveLength(12);
+    expect(viaScript).toHaveLength(14);
   });
 
   it("refuse a source that names a rule that does not exist", () => {
