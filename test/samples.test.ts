@@ -9,7 +9,6 @@ const HC_780 = "hsc-expert-panel-hc-780";
 const DWP = "govuk-dwp-single-departmental-plan-2015-to-2020";
 const DWP_SCORECARD = "govuk-commitments-dwp-single-departmental-plan-2015-to-2020";
 const GMPP = "gmpp-2024-25";
-const RECORDS = "hsc-expert-panel-hc-780--roll-out-integrated-health-and-care-records-for-everyone-a";
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -26,7 +25,12 @@ async function listed(): Promise<Record<string, boolean>> {
   return Object.fromEntries(data.map((s) => [s.id, s.sample]));
 }
 
-async function commitment(id: string) {
+/** HC 780's integrated records commitment, rated Inadequate overall. */
+async function records() {
+  const { commitments } = await (
+    await api(`/v1/scorecards/${HC_780}`)
+  ).json<{ commitments: { id: string; text: string }[] }>();
+  const { id } = commitments.find((c) => c.text.startsWith("Roll out integrated health and care records"))!;
   return (await api(`/v1/commitments/${id}`)).json<{
     scorecards: { id: string; sample: boolean }[];
     history: { label: string; provenance: Provenance }[];
@@ -80,9 +84,9 @@ describe("a replayed reconstructed sample", () => {
     expect(detail.sample).toBe(true);
     expect((await (await api(`/v1/scorecards/${DWP_SCORECARD}`)).json<{ sample: boolean }>()).sample).toBe(false);
 
-    const records = await commitment(RECORDS);
-    expect(records.scorecards).toEqual([expect.objectContaining({ id: HC_780, sample: true })]);
-    expect(records.history[0]!.provenance).toMatchObject({
+    const integrated = await records();
+    expect(integrated.scorecards).toEqual([expect.objectContaining({ id: HC_780, sample: true })]);
+    expect(integrated.history[0]!.provenance).toMatchObject({
       url: seedUrl(HC_780),
       origin: "seed-archive",
       sample: true,
@@ -124,11 +128,11 @@ describe("a sample scorecard", () => {
     const run = await env.DB.prepare("SELECT outcome, observations_added FROM runs ORDER BY id DESC").first();
     expect(run).toEqual({ outcome: "ok", observations_added: 0 });
     expect(await listed()).toEqual({ [HC_780]: false });
-    const records = await commitment(RECORDS);
-    expect(records.scorecards[0]!.sample).toBe(false);
+    const integrated = await records();
+    expect(integrated.scorecards[0]!.sample).toBe(false);
     // The rating was read from the sample, and is still the current one: its provenance says so.
-    expect(records.history.map((o) => o.provenance.origin)).toEqual(["seed-archive"]);
-    expect(records.history[0]!.provenance.sample).toBe(true);
+    expect(integrated.history.map((o) => o.provenance.origin)).toEqual(["seed-archive"]);
+    expect(integrated.history[0]!.provenance.sample).toBe(true);
     const snapshots = await env.DB.prepare("SELECT origin, sample FROM snapshots ORDER BY id").all();
     expect(snapshots.results).toEqual([
       { origin: "seed-archive", sample: 1 },
