@@ -1,20 +1,38 @@
-// Commitments with deadlines in GOV.UK HTML publications: policy papers, command papers,
-// departmental plans. Reads the page's Content API item and keeps every sentence that commits
-// to something by a date ("by March 2025", "by 2030", "by 2020-21"), and a plan's numbered
-// objectives, each with the section it came from. Nothing here is rated yet.
-import { load, type CheerioAPI } from "cheerio/slim";
+// Commitments with dates in GOV.UK HTML publications: policy papers, command papers, Budgets,
+// departmental plans. Reads the page's Content API item and keeps every sentence that commits to
+// something by, in or from a date ("by March 2025", "from April 2016", "in 2017-18", "in autumn
+// 2015", "by the end of this Parliament"), every table row that states a dated measure or target,
+// and a plan's numbered objectives, each with the section it came from. Forecasts, estimates and
+// history stay out. Nothing here is rated yet.
+import { load, type Cheerio, type CheerioAPI } from "cheerio/slim";
+import type { Element } from "domhandler";
 import { collapseWhitespace } from "../src/vocabularies.ts";
 import { contentApiUrl, organisation, pageUrl, parseContentItem, publishedOn } from "./lib/govuk.ts";
 import { defineRule, ExtractionError, type CommitmentRecord } from "./lib/rule.ts";
-import { parseTargetDate, slugify } from "./lib/text.ts";
+import { findTargetDate, slugify, type DateContext, type TargetDate } from "./lib/text.ts";
 
 /** Words that make a dated sentence a commitment rather than a description. */
 const COMMITMENT_CUE =
-  /\b(?:will|shall|commit(?:s|ted|ment)?|aim(?:s|ing)?|ambition|target|goal|pledge[sd]?|plans? to|intends? to|deliver(?:ing)?|ensur(?:e|ing)|working to|we are)\b/i;
-/** Dated sentences that forecast rather than promise. */
+  /\b(?:will|shall|commit(?:s|ted|ting|ment)?|aim(?:s|ing)?|ambition|target|goal|pledge[sd]?|plans?|planning (?:to|on)|intends?|intention|deliver(?:ing)?|ensur(?:e|ing)|working to|we are|we[’']re|provides?|providing|invest(?:s|ing)?|confirms?|introduc(?:e|es|ing)|continu(?:e|es|ing) to|freez(?:e|es|ing)|(?:takes?|come|comes) into effect|takes? effect|with effect|due to (?:begin|start|open|launch|complete|come|be (?:completed|delivered|published|introduced|launched|opened)))\b/i;
+/** Dated sentences that forecast, estimate or project rather than promise. */
 const FORECAST =
-  /\b(?:forecasts?|forecasted|projected|projections?|OBR|expected to (?:be|fall|rise|reach)|will (?:rise|fall|grow|decline))\b/i;
+  /\b(?:forecasts?|forecasted|projected|projections?|OBR|Office for Budget Responsibility|(?:is|are) (?:expected|anticipated|predicted|estimated) to|expected to (?:be|fall|rise|reach|grow|peak|remain)|will (?:rise|fall|grow|decline|peak)(?! to £)|anticipated?|predicts?|estimates?)\b/i;
+/** Expecting is not promising: "We are expecting to receive proposals…". */
+const EXPECTING = /\b(?:are|is|we) expecting\b/i;
+/** A list item told in the past ("Network Rail published its study…") does not take its introduction's cue. */
+const PAST = /\b(?:published|announced|awarded|launched|was|were|had|has been|have been)\b/i;
+/** Sentences about the document itself: "This annex sets out…", "…are summarised in Annex A". */
+const ABOUT_THE_DOCUMENT =
+  /^(?:this|the following) (?:chapter|section|annex|document|paper|report|table|box)\b|\b(?:is|are) (?:summarised|set out|shown|described) in (?:annex|chapter|table|section|box)\b/i;
+/** What a sentence may say of forecasts without forecasting: "will increase by RPI, in line with previous forecasts". */
+const MENTIONS_FORECAST = /\bin line with (?:the |previous |earlier |the OBR['’]s )*forecasts?\b/gi;
+const isForecast = (text: string) => FORECAST.test(text.replace(MENTIONS_FORECAST, "")) || EXPECTING.test(text);
 const OBJECTIVES_HEADING = /^(?:our |departmental |strategic )?(?:objectives|priorities)$/i;
+/** A table column that holds each row's target date. */
+const DATE_COLUMN =
+  /\b(?:target(?: date)?|deadline|due(?: date)?|by when|completion(?: date)?|delivery date|milestone date|date)\b/i;
+/** A row's reference before its label: "15 Class 4 NICs: …", "w Public Service Pensions: …". */
+const ROW_REFERENCE = /^(?:\d{1,3}|[a-z]{1,2})\.?\s+(?=[A-Z£])/;
 
 function sentences(text: string): string[] {
   return text
@@ -23,14 +41,58 @@ function sentences(text: string): string[] {
     .filter(Boolean);
 }
 
+interface Block {
+  text: string;
+  heading: string | null;
+  anchor: string | null;
+  inObjectives: boolean;
+  /** The paragraph that introduces a list item's list ("We are pursuing this by:"), whose cue its items share. */
+  intro?: string;
+  /** A table row: its label, and its target date if the table has a column for it. */
+  row?: { target: TargetDate | null };
+}
+
+const cellText = ($: CheerioAPI, cell: Element) => collapseWhitespace($(cell).text());
+
+/** One block per body row of a table that could state a dated measure; none for a forecast's table. */
+function tableRows($: CheerioAPI, table: Cheerio<Element>, heading: string | null, context: DateContext) {
+  const rows = table.find("tr").toArray();
+  const headerRow = rows.find((row) => $(row).children("td").length === 0 && $(row).children("th").length > 1);
+  const headers = headerRow
+    ? $(headerRow)
+        .children("th")
+        .toArray()
+        .map((cell) => cellText($, cell))
+    : [];
+  const caption = collapseWhitespace(table.find("caption").text());
+  if (isForecast(`${heading ?? ""} ${caption}`)) return [];
+  const dateColumn = headers.findIndex((header) => DATE_COLUMN.test(header) && !findTargetDate(header));
+  const out: { text: string; target: TargetDate | null }[] = [];
+  for (const row of rows) {
+    if (row === headerRow) continue;
+    const cells = $(row).children("th, td").toArray();
+    if (cells.length < 2) continue; // a section heading or a footnote spanning the table
+    const texts = cells.map((cell) => cellText($, cell));
+    if (dateColumn >= 0) {
+      const target = findTargetDate(`by ${texts[dateColumn] ?? ""}`, context);
+      const label = texts.filter((t, i) => i !== dateColumn && t && !/^[-+£$€\d.,%*()\s]+$/.test(t)).join(" – ");
+      if (label) out.push({ text: label, target });
+    } else {
+      out.push({ text: texts[0]!.replace(ROW_REFERENCE, ""), target: null });
+    }
+  }
+  return out;
+}
+
 /** Walks the body in reading order, keeping each block with the section heading above it. */
-function blocksWithSections(
-  $: CheerioAPI,
-): { text: string; heading: string | null; anchor: string | null; inObjectives: boolean }[] {
-  const blocks: ReturnType<typeof blocksWithSections> = [];
+function blocksWithSections($: CheerioAPI, context: DateContext): Block[] {
+  // Footnote markers would glue a sentence to the next ("…in the next Parliament.3 In the interim…");
+  // the footnotes themselves cite sources.
+  $("sup:has(a.footnote), sup[id^='fnref'], .footnotes").remove();
+  const blocks: Block[] = [];
   let heading: string | null = null;
   let anchor: string | null = null;
-  $("h2, h3, h4, p, li").each((_, element) => {
+  $("h2, h3, h4, p, li, table").each((_, element) => {
     const node = $(element);
     if (/^h\d$/.test(element.tagName)) {
       heading = collapseWhitespace(node.text()).replace(/^\d+(?:\.\d+)*\.?\s+/, "");
@@ -38,11 +100,24 @@ function blocksWithSections(
       anchor = node.attr("id") ?? null;
       return;
     }
+    if (element.tagName === "table") {
+      for (const row of tableRows($, node, heading, context))
+        blocks.push({ text: row.text, heading, anchor, inObjectives: false, row: { target: row.target } });
+      return;
+    }
+    if (node.closest("td, th").length > 0) return; // read with its table
     // A list item holding a paragraph is read through the paragraph; one holding a list, through its items.
     if (element.tagName === "li" && node.children("p, ul, ol").length > 0) return;
     if (element.tagName === "p" && node.closest("aside").length > 0) return;
     const inObjectives = heading !== null && OBJECTIVES_HEADING.test(heading) && node.closest("ol").length > 0;
-    blocks.push({ text: collapseWhitespace(node.text()), heading, anchor, inObjectives });
+    const introduction = element.tagName === "li" ? node.parent().prev("p") : null;
+    blocks.push({
+      text: collapseWhitespace(node.text()),
+      heading,
+      anchor,
+      inObjectives,
+      ...(introduction?.length ? { intro: collapseWhitespace(introduction.text()) } : {}),
+    });
   });
   return blocks;
 }
@@ -52,6 +127,9 @@ function extract(json: string) {
   const body = item.details.body;
   if (!body) throw new ExtractionError("the content item has no body", "details.body");
   const page = pageUrl(item);
+  // Relative dates ("next month"), "this Parliament" and telling history from targets need the date
+  // the text speaks from: when it was first published or, if the item does not say, last updated.
+  const context: DateContext = { publishedOn: publishedOn(item) ?? item.public_updated_at?.slice(0, 10) ?? null };
   const commitments: CommitmentRecord[] = [];
   const seen = new Set<string>();
   const add = (text: string, heading: string | null, anchor: string | null, target: string | null) => {
@@ -67,15 +145,23 @@ function extract(json: string) {
       ratings: {},
     });
   };
-  for (const block of blocksWithSections(load(body))) {
+  for (const block of blocksWithSections(load(body), context)) {
     if (block.inObjectives) {
-      add(block.text, block.heading, block.anchor, parseTargetDate(block.text));
+      add(block.text, block.heading, block.anchor, findTargetDate(block.text, context)?.target ?? null);
       continue;
     }
+    if (block.row) {
+      // A table row is terse ("Fuel Duty: freeze in 2017-18"): its date, or its table's date column, is enough.
+      const date = block.row.target ?? findTargetDate(block.text, context);
+      if (date?.target && !isForecast(block.text)) add(block.text, block.heading, block.anchor, date.target);
+      continue;
+    }
+    const listCue = block.intro !== undefined && COMMITMENT_CUE.test(block.intro) && !isForecast(block.intro);
     for (const sentence of sentences(block.text)) {
-      const target = parseTargetDate(sentence);
-      if (target && COMMITMENT_CUE.test(sentence) && !FORECAST.test(sentence))
-        add(sentence, block.heading, block.anchor, target);
+      const date = findTargetDate(sentence, context);
+      const cue = COMMITMENT_CUE.test(sentence) || (listCue && !PAST.test(sentence));
+      if (date && cue && !isForecast(sentence) && !ABOUT_THE_DOCUMENT.test(sentence))
+        add(sentence, block.heading, block.anchor, date.target);
     }
   }
   return {

@@ -1,17 +1,24 @@
-// npm run rules:check [-- --update] [-- <rule-id>…]
+// npm run rules:check [-- --update] [-- --verbose] [-- <rule-id>…]
 // Runs every rule on its saved pages and compares what it extracts with the golden files in
 // scrapers/examples/<rule-id>/*.expected.json. --update rewrites them after a reviewed change.
+// Where a page's commitments were also labelled by hand (<page>.labels.json, see scripts/labels.ts),
+// it prints the rule's precision and recall on that page and fails below MIN_PRECISION or MIN_RECALL.
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { diff } from "node:util";
+import { load } from "cheerio/slim";
 import * as v from "valibot";
 import { RULES } from "../scrapers/index.ts";
+import { labelsNotInPage, LabelsSchema, score, type Extracted } from "./labels.ts";
 import { indexIsCurrent } from "./rules-index.ts";
 import { kindOfFile, readSavedFile, runStepOn } from "./run-rule.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const examplesDir = (ruleId: string) => join(root, "scrapers", "examples", ruleId);
+
+export const MIN_PRECISION = 0.9;
+export const MIN_RECALL = 0.8;
 
 const GoldenSchema = v.object({
   /** The saved document, relative to the repository root. */
@@ -45,6 +52,7 @@ function jsonDiff(expected: unknown, actual: unknown): string {
 
 async function main(args: string[]): Promise<number> {
   const update = args.includes("--update");
+  const verbose = args.includes("--verbose");
   const only = args.filter((a) => !a.startsWith("--"));
   let failures = 0;
   let checked = 0;
@@ -96,10 +104,78 @@ async function main(args: string[]): Promise<number> {
       }
     }
   }
+  for (const rule of RULES.filter((r) => only.length === 0 || only.includes(r.id))) {
+    const dir = examplesDir(rule.id);
+    const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith(".labels.json")).sort();
+    for (const file of files) {
+      checked++;
+      const ok = await checkLabels(rule, join(dir, file), verbose);
+      if (!ok) failures++;
+    }
+  }
   console.log(`\nrules:check: ${checked} pages checked, ${failures} failed${update ? " (--update)" : ""}`);
   if (failures > 0 && !update)
     console.log("If the change is intended, review the diff and run: npm run rules:check -- --update");
   return failures > 0 ? 1 : 0;
+}
+
+/** The text a reader sees in a saved document: an HTML page's, or a JSON document's HTML strings'. */
+function documentText(raw: string, kind: string): string {
+  if (kind !== "json") return load(raw).text();
+  const strings: string[] = [];
+  const walk = (value: unknown): void => {
+    if (typeof value === "string") strings.push(value);
+    else if (value && typeof value === "object") Object.values(value).forEach(walk);
+  };
+  walk(JSON.parse(raw));
+  return strings.map((s) => load(s).text()).join("\n");
+}
+
+const percent = (x: number) => `${(x * 100).toFixed(1)}%`;
+
+/** Scores the rule against a page's hand labels; false if below the thresholds or the labels are broken. */
+async function checkLabels(rule: (typeof RULES)[number], path: string, verbose: boolean): Promise<boolean> {
+  const name = `${rule.id}: ${relative(root, path)}`;
+  try {
+    const labels = v.parse(LabelsSchema, JSON.parse(await readFile(path, "utf8")));
+    const raw = await readSavedFile(join(root, labels.page));
+    const kind = kindOfFile(labels.page);
+    const absent = labelsNotInPage(labels, documentText(raw, kind));
+    if (absent.length > 0) {
+      console.log(color(31, `✗ ${name}: ${absent.length} label(s) not found in ${labels.page}:`));
+      for (const text of absent) console.log(`    “${text}”`);
+      return false;
+    }
+    const golden = join(
+      root,
+      labels.page.replace(/^.*\//, `scrapers/examples/${rule.id}/`).replace(/\.\w+$/, ".expected.json"),
+    );
+    const url = await readFile(golden, "utf8")
+      .then((text) => v.parse(GoldenSchema, JSON.parse(text)).url)
+      .catch(() => pathToFileURL(join(root, labels.page)).href);
+    const output = runStepOn(rule, kind, raw, url);
+    if (!("commitments" in output)) throw new Error("labels need a step that extracts commitments");
+    const result = score(labels, output.commitments as Extracted[]);
+    const ok = result.precision >= MIN_PRECISION && result.recall >= MIN_RECALL;
+    const line =
+      `${name}: precision ${percent(result.precision)} (${result.correct}/${result.extracted}), ` +
+      `recall ${percent(result.recall)} (${result.found}/${result.labels})`;
+    console.log(
+      ok ? color(32, `✓ ${line}`) : color(31, `✗ ${line}: below precision ${MIN_PRECISION} or recall ${MIN_RECALL}`),
+    );
+    if (!ok || verbose) {
+      for (const m of result.missed)
+        console.log(
+          `    missed  [${m.target}] ${m.text}` +
+            ("extractedTarget" in m ? color(33, ` (extracted with date ${m.extractedTarget})`) : ""),
+        );
+      for (const w of result.wrong) console.log(`    not labelled [${w.target_date}] ${w.text}`);
+    }
+    return ok;
+  } catch (error) {
+    console.log(color(31, `✗ ${name}: ${(error as Error).message}`));
+    return false;
+  }
 }
 
 process.exitCode = await main(process.argv.slice(2));

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import rule from "../scrapers/govuk-commitments.ts";
 import { extractStep, validateExtraction } from "../scrapers/lib/rule.ts";
+import { findTargetDate, parliamentDueToEnd, parseTargetDate } from "../scrapers/lib/text.ts";
+import { score } from "../scripts/labels.ts";
 import { env } from "cloudflare:test";
 import { api, count, runCron, seed, seeded, publish } from "./helpers.ts";
 
@@ -38,28 +40,49 @@ describe("govuk-commitments on real GOV.UK publications", () => {
     expect(commitments.every((c) => Object.keys(c.ratings).length === 0)).toBe(true);
   });
 
-  it("parses deadlines: calendar years, months, 'the end of', and financial years", () => {
+  it("parses deadlines: calendar years, months, 'the end of', financial years, 'from', 'until', 'this Parliament'", () => {
     expect(dated(DWP)).toEqual([
+      ["2021-03", "continuing to roll out Universal Credit through to financial"],
+      ["2017", "continuing to provide a range of employment support through "],
+      ["2016", "We will be publishing a White Paper in 2016 that will set ou"],
+      ["2017", "continuing to provide specialist provision for people with h"],
+      ["2017", "introducing a new Work and Health programme from 2017, which"],
+      ["2017", "introducing Youth Obligation through Universal Credit from 2"],
       ["2020", "We are supporting the Prime Minister’s ambition to increase "],
       ["2020-03", "We are managing welfare expenditure by implementing the meas"],
+      ["2017-04", "ensuring 18 to 21 year olds, who are out of work, no longer "],
+      ["2016-04", "freezing the rates of working age benefits and tax credits f"],
+      // "over the life of the Parliament": the Parliament sitting when the plan was published (January 2016)
+      ["2020", "Personal Independence Payment is exempt from the benefit fre"],
+      ["2020", "encouraging family stability, by improving the availability "],
+      ["2017-03", "In financial year 2016 to 2017, more than a third of spendin"],
+      ["2020", "We are committed to ensure value for money for the taxpayer "],
       ["2020", "Continuing to build our commercial capability and working wi"],
     ]);
-    expect(dated(RAIL)).toEqual([
-      ["2018", "We are working to make smart ticketing available across almo"],
-      ["2021", "By 2021, there will be more than 5,500 new carriages on the "],
-      ["2020", "By 2020, passengers will benefit from faster and more comfor"],
-      ["2020", "By 2020 all the trains will be brand new or completely refur"],
-      ["2019", "In London, where demand pressures are highest, Crossrail wil"],
-      ["2024", "By 2024 the western section of East West Rail will be comple"],
-      ["2018", "We are expecting to receive proposals for Northern Powerhous"],
-      ["2018", "The paper ticket needs to be largely consigned to history, a"],
-      ["2021", "It will deliver investment of nearly £1bn for 400 new carria"],
-    ]);
+    const rail = dated(RAIL);
+    const railDate = (start: string) => rail.find(([, text]) => text!.startsWith(start))?.[0];
+    expect(railDate("By 2021, there will be more than 5,500 new carriages")).toBe("2021");
+    expect(railDate("In London, where demand pressures are highest, Crossrail wil")).toBe("2019");
+    expect(railDate("Phase 1 of the new high speed network will open in 2026")).toBe("2026");
+    expect(railDate("Further details will be announced in agreement with the ind")).toBe("2018"); // from Spring 2018
+    expect(railDate("Subject to the completion of the procurement process, the o")).toBe("2018"); // next year, from Nov 2017
+    expect(railDate("Over the course of this Parliament we will roll out new cont")).toBe("2022"); // elected June 2017
+    expect(railDate("We are expecting to receive proposals")).toBeUndefined(); // an expectation
     const budget = dated(BUDGET);
-    expect(budget.find(([, text]) => text!.startsWith("Of these 140 schools, 30 will open"))?.[0]).toBe("2020-09");
-    expect(budget.find(([, text]) => text!.startsWith("In the interim, the government will reduce"))?.[0]).toBe(
-      "2021-03",
+    const budgetDate = (start: string) => budget.find(([, text]) => text!.startsWith(start))?.[0];
+    expect(budgetDate("Of these 140 schools, 30 will open")).toBe("2020-09");
+    expect(budgetDate("In the interim, the government will reduce")).toBe("2021-03");
+    expect(budgetDate("Class 4 NICs: increase to 10% from April 2018 and 11% from")).toBe("2019-04"); // a table row
+    expect(budgetDate("Fuel Duty: freeze in 2017-18")).toBe("2018-03");
+    expect(budgetDate("The government will report on progress on the Efficiency Re")).toBe("2017"); // in autumn 2017
+    expect(budgetDate("It demonstrates that the government remains on target to br")).toBe("2020"); // end of this Parliament
+    expect(budgetDate("Next month, the government will build on this progress by i")).toBe("2017-04");
+    // A footnote marker no longer glues two sentences together.
+    const balance = extract(BUDGET).commitments.find((c) =>
+      c.text.includes("at the earliest possible date in the next Parliament"),
     );
+    expect(balance).toMatchObject({ target_date: null });
+    expect(balance!.text).toMatch(/next Parliament\.$/);
   });
 
   it("keeps each commitment's section heading and a link back to it", () => {
@@ -73,8 +96,164 @@ describe("govuk-commitments on real GOV.UK publications", () => {
 
   it("leaves out forecasts, which are dated but promise nothing", () => {
     const texts = extract(BUDGET).commitments.map((c) => c.text);
-    expect(texts.some((t) => /forecast/i.test(t))).toBe(false);
+    // "…will increase by RPI inflation, in line with previous forecasts" is a measure, not a forecast.
+    expect(texts.filter((t) => /forecast/i.test(t))).toEqual([
+      expect.stringContaining(
+        "the duty rates on beer, cider, wine and spirits will increase by RPI inflation, in line with previous forecasts",
+      ),
+    ]);
     expect(texts.some((t) => t.startsWith("Spending on the State Pension will rise"))).toBe(false);
+    expect(texts.some((t) => t.includes("is expected to be around £802 billion"))).toBe(false);
+    expect(texts.some((t) => t.startsWith("Table 1.1") || t.startsWith("GDP growth"))).toBe(false); // the forecast's table
+  });
+
+  it("reads a hand-made page: new date forms in, forecasts, estimates, history and the document's own asides out", () => {
+    const body = `
+      <h2 id="plans">Plans</h2>
+      <p>From April 2016, the government will freeze working-age benefits. We will publish a strategy in 2017.
+      The review will report in autumn 2015. The government will halve the backlog by the end of this Parliament.
+      We will legislate next year. The government will return to surplus in the next Parliament.</p>
+      <p>GDP is forecast to grow 2% in 2017. Receipts are expected to be around £744 billion in 2016-17.
+      The OBR expects borrowing to fall by 2019-20. In July 2014 we delivered 100 new schools, which will open in 2014.
+      This annex sets out the government's financing plans for 2016-17.</p>
+      <p>We will deliver the following:</p>
+      <ul><li>a new ombudsman from spring 2016</li><li>rail electrification, completed in 2013</li></ul>
+      <h3 id="table">Table 1: Milestones</h3>
+      <table><thead><tr><th>Milestone</th><th>Target date</th></tr></thead>
+      <tbody><tr><td>Open 20 new free schools</td><td>September 2016</td></tr>
+      <tr><td>Publish the skills plan</td><td>2017-18</td></tr></tbody></table>
+      <h3 id="measures">Table 2: Policy decisions</h3>
+      <table><thead><tr><th></th><th>2015-16</th><th>2016-17</th></tr></thead>
+      <tbody><tr><th>1 Fuel Duty: freeze in 2016-17</th><td>-990</td><td>-985</td></tr>
+      <tr><th>Total policy decisions</th><td>-990</td><td>-985</td></tr>
+      <tr><td colspan="3">1 Costings reflect the forecast from April 2016.</td></tr></tbody></table>
+      <h3 id="outlook">Table 3: Summary of the economic forecast</h3>
+      <table><tbody><tr><th>Growth in 2016</th><td>2.4</td></tr></tbody></table>`;
+    const item = {
+      base_path: "/government/publications/example/example",
+      title: "Example",
+      first_published_at: "2015-07-08T12:00:00Z",
+      details: { body },
+    };
+    const url = "https://www.gov.uk/api/content/government/publications/example/example";
+    const { commitments } = validateExtraction(
+      rule,
+      extractStep(rule).extract(JSON.stringify(item), { url, carried: {} }),
+    );
+    expect(commitments.map((c) => [c.target_date, c.text])).toEqual([
+      ["2016-04", "From April 2016, the government will freeze working-age benefits."],
+      ["2017", "We will publish a strategy in 2017."],
+      ["2015", "The review will report in autumn 2015."],
+      ["2020", "The government will halve the backlog by the end of this Parliament."], // elected May 2015
+      ["2016", "We will legislate next year."],
+      [null, "The government will return to surplus in the next Parliament."], // no date can be given
+      ["2016", "a new ombudsman from spring 2016"],
+      ["2016-09", "Open 20 new free schools"],
+      ["2018-03", "Publish the skills plan"],
+      ["2017-03", "Fuel Duty: freeze in 2016-17"],
+    ]);
+    expect(commitments.find((c) => c.text === "Open 20 new free schools")!.policy_area).toBe("Table 1: Milestones");
+  });
+});
+
+describe("target dates", () => {
+  const budget = { publishedOn: "2017-03-08" };
+
+  it("without a context, reads only 'by <date>', as it always has", () => {
+    expect(parseTargetDate("68% by March 2023 and 75% by March 2025")).toBe("2025-03");
+    expect(parseTargetDate("by 2020-21")).toBe("2021-03");
+    expect(parseTargetDate("by 2019 to 2020")).toBe("2020-03");
+    expect(parseTargetDate("by the end of 2018")).toBe("2018");
+    expect(parseTargetDate("from April 2016, in 2017")).toBeNull();
+  });
+
+  it("reads 'from', 'in', seasons, spans and financial years", () => {
+    const target = (text: string, context = {}) => findTargetDate(text, context)?.target;
+    expect(target("freezing benefits for 4 years from April 2016")).toBe("2016-04");
+    expect(target("we will publish it in 2017")).toBe("2017");
+    expect(target("the review will report in autumn 2015")).toBe("2015"); // a season: its year only
+    expect(target("implemented from Spring 2018")).toBe("2018");
+    expect(target("freeze in 2017-18")).toBe("2018-03"); // a financial year ends in March…
+    expect(target("maintenance loans from 2019-20")).toBe("2019-04"); // …and starts in April
+    expect(target("reduce to 19% from 2017-18, and 18% from 2020-21")).toBe("2020-04"); // the latest
+    expect(target("between 2017-18 and 2019-20")).toBe("2020-03");
+    expect(target("in the five years from 2019 to 2024")).toBe("2024");
+    expect(target("Control Period 6 (2019-2024)")).toBe("2024");
+    expect(target("through to financial year 2020 to 2021")).toBe("2021-03");
+    expect(target("until April 2019")).toBe("2019-04");
+    expect(target("by 7 May 2017")).toBe("2017-05");
+    expect(target("in England in 2017‑18")).toBe("2018-03"); // a non-breaking hyphen
+    expect(target("details for the 2020s will be set out at Autumn Budget 2017")).toBe("2017"); // a decade is no date
+    expect(target("Since 2010, the government has")).toBeUndefined();
+  });
+
+  it("resolves relative dates and 'this Parliament' from the publication date, and drops past dates", () => {
+    const target = (text: string) => findTargetDate(text, budget)?.target;
+    expect(target("The personal allowance will rise next month, 75% higher than in 2010")).toBe("2017-04");
+    expect(target("will introduce the Lifetime ISA on 6 April this year")).toBe("2017-04");
+    expect(target("will be launched this spring")).toBe("2017");
+    expect(target("a further round will be considered in the autumn")).toBe("2017");
+    expect(target("a green paper later this year")).toBe("2017");
+    expect(target("published before the end of March")).toBe("2017-03");
+    expect(target("legislation next year")).toBe("2018");
+    expect(target("borrowing below 2% by the end of this Parliament")).toBe("2020");
+    expect(target("£20 million over the Parliament")).toBe("2020");
+    expect(target("compared to the beginning of this Parliament")).toBeUndefined();
+    expect(target("as announced in August 2016")).toBeUndefined(); // history
+    expect(findTargetDate("balance in the next Parliament", budget)).toEqual({
+      target: null,
+      phrase: "in the next Parliament",
+    });
+    // Without a publication date nothing relative is guessed.
+    expect(findTargetDate("by the end of this Parliament")).toEqual({
+      target: null,
+      phrase: "by the end of this Parliament",
+    });
+    expect(findTargetDate("next month")).toBeNull();
+  });
+
+  it("knows when each Parliament since 2010 was due to end", () => {
+    expect(parliamentDueToEnd("2009-01-01")).toBeNull();
+    expect(parliamentDueToEnd("2015-07-08")).toBe(2020);
+    expect(parliamentDueToEnd("2017-11-29")).toBe(2022);
+    expect(parliamentDueToEnd("2020-03-11")).toBe(2024);
+    expect(parliamentDueToEnd("2025-01-01")).toBe(2029);
+  });
+});
+
+describe("precision and recall against hand labels", () => {
+  it("counts a match only where the text contains the label and the dates agree", () => {
+    const labels = {
+      commitments: [
+        { text: "open 500 free schools", target: "2020" },
+        { text: "Publish a “white paper”", target: "2016" },
+        { text: "balance in the next Parliament", target: null },
+        { text: "freeze fuel duty", target: "2018-03" },
+      ],
+      undated: ["Run an effective welfare system"],
+    };
+    const result = score(labels, [
+      { text: "We will open 500 free schools by 2020.", target_date: "2020" }, // right
+      { text: 'We will publish a "white paper" in 2016.', target_date: "2016" }, // right: quotes and case normalised
+      { text: "We will return to balance in the next Parliament.", target_date: null }, // right: both undated
+      { text: "We will freeze fuel duty in 2017-18.", target_date: "2017" }, // the text matches, the date does not
+      { text: "GDP will grow 2% in 2017.", target_date: "2017" }, // not a label
+      { text: "Run an effective welfare system", target_date: null }, // set aside
+    ]);
+    expect(result).toMatchObject({ extracted: 5, correct: 3, labels: 4, found: 3, precision: 3 / 5, recall: 3 / 4 });
+    expect(result.missed).toEqual([{ text: "freeze fuel duty", target: "2018-03", extractedTarget: "2017" }]);
+    expect(result.wrong.map((w) => w.text)).toEqual([
+      "We will freeze fuel duty in 2017-18.",
+      "GDP will grow 2% in 2017.",
+    ]);
+    // Two extractions of one label are both right; the label is found once.
+    expect(
+      score({ commitments: [{ text: "open 500", target: "2020" }] }, [
+        { text: "open 500 schools", target_date: "2020" },
+        { text: "We will open 500 schools by 2020", target_date: "2020" },
+      ]),
+    ).toMatchObject({ precision: 1, recall: 1, correct: 2, found: 1 });
+    expect(score({ commitments: [] }, [])).toMatchObject({ precision: 1, recall: 1 });
   });
 });
 
@@ -92,16 +271,16 @@ describe("govuk-commitments through the pipeline", () => {
     }>();
     expect(scorecard.vocabulary).toBe("unrated");
     expect(scorecard.dimensions).toEqual([]);
-    expect(scorecard.commitments).toHaveLength(8);
-    expect(scorecard.commitments.map((c) => c.target_date)).toEqual([
+    expect(scorecard.commitments).toHaveLength(20);
+    expect(scorecard.commitments.slice(0, 8).map((c) => c.target_date)).toEqual([
       null,
       null,
       null,
       null,
       null,
-      "2020",
-      "2020-03",
-      "2020",
+      "2021-03",
+      "2017",
+      "2016",
     ]);
     expect(scorecard.commitments.every((c) => Object.keys(c.ratings).length === 0)).toBe(true);
   });
