@@ -554,43 +554,47 @@ describe("gmpp: every year, every scale", () => {
 });
 
 describe("gmpp: five years through the pipeline", () => {
-  it("follows each project's one rating across every year and scale, whoever gave it", async () => {
-    await ingestInOrder(ALL_YEARS.map((y) => y.source));
-    const raw = rawMoves(ALL_YEARS.map((y) => y.file));
-    const { results } = await env.DB.prepare(
-      "SELECT dimension, count(*) AS n FROM changes GROUP BY dimension ORDER BY dimension",
-    ).all();
-    expect(results).toEqual([
-      { dimension: "dca", n: raw.dca },
-      { dimension: "ipa", n: raw.ipa },
-      { dimension: "sro", n: raw.sro },
-    ]);
-    const keys = new Set(ALL_YEARS.flatMap(({ file }) => rawYear(file).map((p) => p.id || `unnumbered ${p.name}`)));
-    expect(await count("commitments")).toBe(keys.size);
-    // 2020-21: the five-point scale, and no SRO observation at all.
-    const y2020 = "gmpp-infrastructure-and-projects-authority-annual-report-2021";
-    const scales = await env.DB.prepare(
-      "SELECT vocabulary, count(*) AS n FROM observations WHERE scorecard_id = ? GROUP BY vocabulary",
-    )
-      .bind(y2020)
-      .all();
-    expect(scales.results).toEqual([{ vocabulary: "ipa-dca-5", n: 2 * 184 }]);
-    expect(
-      await env.DB.prepare("SELECT count(*) AS n FROM observations WHERE scorecard_id = ? AND dimension = 'sro'")
+  it(
+    "follows each project's one rating across every year and scale, whoever gave it",
+    { timeout: 30_000 },
+    async () => {
+      await ingestInOrder(ALL_YEARS.map((y) => y.source));
+      const raw = rawMoves(ALL_YEARS.map((y) => y.file));
+      const { results } = await env.DB.prepare(
+        "SELECT dimension, count(*) AS n FROM changes GROUP BY dimension ORDER BY dimension",
+      ).all();
+      expect(results).toEqual([
+        { dimension: "dca", n: raw.dca },
+        { dimension: "ipa", n: raw.ipa },
+        { dimension: "sro", n: raw.sro },
+      ]);
+      const keys = new Set(ALL_YEARS.flatMap(({ file }) => rawYear(file).map((p) => p.id || `unnumbered ${p.name}`)));
+      expect(await count("commitments")).toBe(keys.size);
+      // 2020-21: the five-point scale, and no SRO observation at all.
+      const y2020 = "gmpp-infrastructure-and-projects-authority-annual-report-2021";
+      const scales = await env.DB.prepare(
+        "SELECT vocabulary, count(*) AS n FROM observations WHERE scorecard_id = ? GROUP BY vocabulary",
+      )
         .bind(y2020)
-        .first("n"),
-    ).toBe(0);
-    // A move from the five-point scale to the three-point one compares on the common scale.
-    const crossScale = await env.DB.prepare(
-      "SELECT count(*) AS n FROM changes WHERE from_band IN ('amber-red', 'amber-green') AND dimension = 'dca'",
-    ).first<{ n: number }>();
-    expect(crossScale!.n).toBeGreaterThan(0);
-    // Every dca rating names its assessor; a state names none.
-    const unnamed = await env.DB.prepare(
-      "SELECT count(*) AS n FROM observations WHERE dimension = 'dca' AND (band IN ('green','amber-green','amber','amber-red','red')) = (assessed_by IS NULL)",
-    ).first<{ n: number }>();
-    expect(unnamed!.n).toBe(0);
-  });
+        .all();
+      expect(scales.results).toEqual([{ vocabulary: "ipa-dca-5", n: 2 * 184 }]);
+      expect(
+        await env.DB.prepare("SELECT count(*) AS n FROM observations WHERE scorecard_id = ? AND dimension = 'sro'")
+          .bind(y2020)
+          .first("n"),
+      ).toBe(0);
+      // A move from the five-point scale to the three-point one compares on the common scale.
+      const crossScale = await env.DB.prepare(
+        "SELECT count(*) AS n FROM changes WHERE from_band IN ('amber-red', 'amber-green') AND dimension = 'dca'",
+      ).first<{ n: number }>();
+      expect(crossScale!.n).toBeGreaterThan(0);
+      // Every dca rating names its assessor; a state names none.
+      const unnamed = await env.DB.prepare(
+        "SELECT count(*) AS n FROM observations WHERE dimension = 'dca' AND (band IN ('green','amber-green','amber','amber-red','red')) = (assessed_by IS NULL)",
+      ).first<{ n: number }>();
+      expect(unnamed!.n).toBe(0);
+    },
+  );
 
   it("serves assessed_by and each year's details on a commitment and on its scorecards", async () => {
     await ingestInOrder(["gmpp-2024-25", "gmpp-2025-26"]);
