@@ -12,7 +12,7 @@ import { collapseWhitespace, mapLabel } from "../src/vocabularies.ts";
 import { select, textOf } from "./lib/html.ts";
 import { defineRule, expectCount, ExtractionError, type CommitmentRecord, type StepContext } from "./lib/rule.ts";
 import { cellsOfRow, cellsStartingIn, readTable, type Table } from "./lib/table.ts";
-import { parseLongDate, parseTargetDate, slugify } from "./lib/text.ts";
+import { parseLongDate, parseTargetDate, textKey } from "./lib/text.ts";
 
 const PUBLISHER = "House of Commons Health and Social Care Committee Expert Panel";
 
@@ -21,7 +21,7 @@ const COLUMNS = [
   {
     key: "met",
     question: "Was the commitment met, or is it on track to be met?",
-    header: /\bmet\b|on track|progress (?:against|towards|on)|achieved|delivered/i,
+    header: /\bmet\b|on track|progress (?:against|towards|on)/i,
   },
   { key: "funding", question: "Was the commitment effectively funded or resourced?", header: /fund|resourc/i },
   {
@@ -36,9 +36,9 @@ type DimensionKey = (typeof COLUMNS)[number]["key"];
 
 const COMMITMENT_HEADER = /commitment|pledge|promise|target|objective|ambition/i;
 const POLICY_AREA_HEADER = /^(?:policy\s+)?areas?$|^policy area\b|^themes?$|^topics?$/i;
-// "Policy area 2:", "Policy area:", "Area 3 –", "A:", "B.", "2)", "1.2 "
+// "Policy area 2:", "Policy area:", "Area 3 –", "A:", "B.", "2)", "1.2:"
 const POLICY_AREA_PREFIX =
-  /^(?:(?:policy\s+)?area\s*(?:\d+|[A-Z])?\s*[:.)–—-]?|[A-Z]\s*[:.)–—-]|\d+(?:\.\d+)*\s*[:.)–—-]?)\s+/i;
+  /^(?:policy\s+area(?:\s*(?:\d+|[A-Z]\b))?\s*[:.)–—-]?|area\s*(?:\d+|[A-Z]\b)\s*[:.)–—-]?|[A-Z]\s*[:.)–—-]|\d+(?:\.\d+)*\s*[:.)–—-])\s*/i;
 // A row of notes in a table ("* Ratings marked…", "Note: …", "Source: …") is neither a heading nor a commitment.
 const NOTE_ROW = /^(?:[*†‡§¶#]|\(?\d{1,2}\)|notes?\b|sources?\b|key\b)/i;
 // A row that rates the evaluation as a whole rather than one commitment.
@@ -178,18 +178,25 @@ function refuseUnreadableQuestions(table: Table): void {
     );
 }
 
-/** Ratings in a column whose header names no question would be lost: refuse instead. */
+/**
+ * Ratings in a column whose header names no question would be lost: refuse instead. A
+ * column holding a rating, or only rating words ("Not rated", "–"), is a question renamed.
+ */
 function refuseRatingsInUnnamedColumns(table: Table, headerRow: number, known: (number | null)[]): void {
   for (let column = 0; column < table.width; column++) {
     if (known.includes(column)) continue;
+    const texts: string[] = [];
     for (let row = headerRow + 1; row < table.grid.length; row++) {
       const cell = table.grid[row]![column];
-      if (cell && cell.colSpan === 1 && ratingLevel(cell.text) !== null)
-        throw new ExtractionError(
-          `column ${column + 1} ("${headerText(table, headerRow, column)}") holds the rating "${cell.text}" but its header names no question`,
-          "rating table columns",
-        );
+      if (cell?.text && cellsOfRow(table, row).length > 1) texts.push(cell.text);
     }
+    const rating = texts.find((text) => ratingLevel(text) !== null);
+    const allRatingWords = texts.length > 0 && texts.every((text) => mapLabel("cqc", text).band !== "unmapped");
+    if (rating !== undefined || allRatingWords)
+      throw new ExtractionError(
+        `column ${column + 1} ("${headerText(table, headerRow, column)}") holds the rating "${rating ?? texts[0]}" but its header names no question`,
+        "rating table columns",
+      );
   }
 }
 
@@ -226,17 +233,15 @@ function precedingHeading($: CheerioAPI, table: Element): string | null {
 }
 
 /**
- * The policy area a preceding heading gives a table: one that says it is a policy area
- * ("Policy area 2: Workforce"), or, when several rating tables each follow their own
- * heading, that heading, unless it only introduces the ratings.
+ * The policy area a preceding heading gives a table: its text, without a "Policy area 2:"
+ * prefix, unless the heading only introduces the ratings ("Ratings", "Summary").
  */
 function headingPolicyAreas($: CheerioAPI, tables: RatingTable[]): (string | null)[] {
-  const headings = tables.map((t) => precedingHeading($, t.table.element));
-  const distinct = new Set(headings.filter((h) => h !== null)).size === tables.length && tables.length > 1;
-  return headings.map((heading) => {
+  return tables.map((t) => {
+    const heading = precedingHeading($, t.table.element);
     if (!heading) return null;
-    if (/^(?:policy\s+)?area\b/i.test(heading)) return stripPolicyAreaPrefix(heading);
-    return distinct && !GENERIC_HEADING.test(heading) ? stripPolicyAreaPrefix(heading) : null;
+    if (/^policy\s+area\b/i.test(heading)) return stripPolicyAreaPrefix(heading);
+    return GENERIC_HEADING.test(heading) ? null : stripPolicyAreaPrefix(heading);
   });
 }
 
@@ -245,11 +250,7 @@ interface Candidate {
   where: string;
 }
 
-function readCommitments(
-  $: CheerioAPI,
-  tables: RatingTable[],
-  overallCandidates: Candidate[],
-): CommitmentRecord[] {
+function readCommitments($: CheerioAPI, tables: RatingTable[], overallCandidates: Candidate[]): CommitmentRecord[] {
   const commitments: CommitmentRecord[] = [];
   const headingAreas = headingPolicyAreas($, tables);
   tables.forEach((ratingTable, index) => {
@@ -277,16 +278,21 @@ function readCommitments(
       }
       // Further header rows (all header cells, before any commitment) explain the questions.
       if (!inBody && own.every((cell) => cell.header) && own.every((cell) => ratingLevel(cell.text) === null)) continue;
-      const commitmentCell = table.grid[row]![commitmentColumn];
+      // A row short of the header's width has lost a cell somewhere: which one, no one can tell.
+      const slots = table.grid[row]!;
+      const filled = slots.filter((slot, column) => slot && column < table.width).length;
+      if (filled < table.width)
+        throw new ExtractionError(
+          `row ${row + 1} of a rating table covers ${filled} of its ${table.width} columns: a cell is missing`,
+          "commitment rows",
+        );
+      const commitmentCell = slots[commitmentColumn];
       const text = commitmentCell ? textOf(commitmentCell.element, { skipTables: true, skipFootnotes: true }) : "";
       const ratings: Record<string, string> = {};
       for (const [dimension, column] of dimensionColumns) {
         const cell = table.grid[row]![column];
         if (cell && cell === commitmentCell)
-          throw new ExtractionError(
-            `the commitment "${text}" spans the "${dimension}" column`,
-            "commitment rows",
-          );
+          throw new ExtractionError(`the commitment "${text}" spans the "${dimension}" column`, "commitment rows");
         if (cell?.text) ratings[dimension] = cell.text;
       }
       if (!text) {
@@ -303,7 +309,7 @@ function readCommitments(
       }
       const areaCell = policyAreaColumn === null ? undefined : table.grid[row]![policyAreaColumn];
       commitments.push({
-        key: slugify(text),
+        key: textKey(text),
         text,
         policy_area: areaCell?.text ? stripPolicyAreaPrefix(areaCell.text) : policyArea,
         target_date: parseTargetDate(text),
@@ -343,6 +349,8 @@ function summaryCandidates(summaries: SummaryTable[]): Candidate[] {
 // "Overall rating", "Overall rating of the Government's progress", "The Panel's overall rating is".
 const OVERALL_KEY =
   /^(?:the\s+(?:expert\s+)?panel['’]s\s+)?overall(?:\s+rating)?(?:\s+(?:of|for)\s+(?:the\s+)?(?:government['’]s\s+)?(?:overall\s+)?(?:progress|performance|commitments|evaluation))?(?:\s+(?:is|was))?\s*[:–—-]?$/i;
+const CONTAINED_BLOCKS =
+  "p, li, div, dl, table, ul, ol, section, article, aside, figure, blockquote, h2, h3, h4, h5, h6";
 const MENTIONS_RATING = /\b(?:outstanding|good|requires\s+improvement|inadequate)\b/i;
 // "…: Inadequate", "… is Requires improvement.", "… Good*": the rating with its markers, not the full stop.
 const RATING_AT_END = /^(.*?)[\s:–—-]*\b(outstanding|good|requires\s+improvement|inadequate)\b([^a-z]*?)\.?$/i;
@@ -357,17 +365,24 @@ const RATING_AT_END = /^(.*?)[\s:–—-]*\b(outstanding|good|requires\s+improve
 function readOverallRating($: CheerioAPI, readTables: Set<unknown>, candidates: Candidate[]): string | null {
   let loose: string | null = null;
   const consider = (key: string, value: string, where: string) => {
-    if (OVERALL_KEY.test(collapseWhitespace(key)) && ratingLevel(value) !== null) candidates.push({ label: value, where });
+    if (OVERALL_KEY.test(collapseWhitespace(key)) && ratingLevel(value) !== null)
+      candidates.push({ label: value, where });
   };
   const leaves = $("p, li, dd, dt, div, h2, h3, h4, h5, h6, td, th").filter((_, element) => {
     // Cheapest test first: the raw text must mention "overall".
     const raw = $(element).text();
-    return /overall/i.test(raw) && !$(element).closest("table").toArray().some((t) => readTables.has(t));
+    return (
+      /overall/i.test(raw) &&
+      !$(element)
+        .closest("table")
+        .toArray()
+        .some((t) => readTables.has(t))
+    );
   });
   for (const element of leaves.toArray()) {
     const $element = $(element);
     // Containers are judged by their parts.
-    if ($element.children("p, li, div, dl, table, ul, ol, section, h2, h3, h4, h5, h6").length) continue;
+    if ($element.find(CONTAINED_BLOCKS).length) continue;
     const text = textOf(element);
     const inline = RATING_AT_END.exec(text);
     if (inline) consider(inline[1]!, `${inline[2]}${inline[3]}`.trim(), `"${text}"`);

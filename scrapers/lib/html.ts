@@ -42,7 +42,8 @@ function isElement(node: AnyNode): node is Element {
 /** An image's text alternative, or an element's accessible name, when it shows no text of its own. */
 function accessibleName(element: Element): string {
   const { alt, "aria-label": ariaLabel, title } = element.attribs;
-  if (element.name === "img" || element.name === "area" || element.name === "input") return alt ?? ariaLabel ?? title ?? "";
+  if (element.name === "img" || element.name === "area" || element.name === "input")
+    return alt ?? ariaLabel ?? title ?? "";
   return ariaLabel ?? title ?? "";
 }
 
