@@ -35,7 +35,10 @@ interface Vocabulary {
 
 // The IPA gives no Delivery Confidence Assessment to a project still at the planning stage.
 const IPA_STATES: Vocabulary["states"] = [
-  { band: "not-rated", pattern: /^(?:early planning gmpp project|the (?:gmpp )?project is still at the planning stage)\b/ },
+  {
+    band: "not-rated",
+    pattern: /^(?:early planning gmpp project|the (?:gmpp )?project is still at the planning stage)\b/,
+  },
   // 2020-21 and 2021-22 explain a missing assessment in the cell: a state, never a rating.
   { band: "withheld", pattern: /^the project is not in a position to provide this information\b/ },
   { band: "not-rated", pattern: /^legal sensitivity around this programme\b.*\bprevented the ipa from providing\b/ },

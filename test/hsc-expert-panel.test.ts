@@ -29,7 +29,8 @@ describe("hsc-expert-panel on the reconstructed sample pages", () => {
     ]);
     const [nhsApp, , records, gpData, strategy, ddat] = commitments;
     expect(nhsApp).toMatchObject({
-      key: "75-percent-of-adults-registered-for-the-nhs-app-by-2024-68",
+      // Cut at 60 characters, with a hash of the whole text so that texts alike at the start stay apart.
+      key: "75-percent-of-adults-registered-for-the-nhs-app-by-2024-68-d1400bf0",
       target_date: "2024",
       ratings: {},
     });

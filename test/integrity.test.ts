@@ -150,7 +150,7 @@ describe("what a page stops showing", () => {
     await publish(seedUrl(HC_780), without);
     await makeAllDue();
     await runCron();
-    const id = "hsc-expert-panel-hc-780--roll-out-integrated-health-and-care-records-for-everyone-a";
+    const id = "hsc-expert-panel-hc-780--roll-out-integrated-health-and-care-records-for-everyone-a-02f3e8c1";
     const commitment = await (
       await api(`/v1/commitments/${id}`)
     ).json<{ history: { dimension: string; label: string; band: string }[] }>();
@@ -172,7 +172,7 @@ describe("what a page stops showing", () => {
       await api(`/v1/scorecards/${HC_780}`)
     ).json<{ commitments: { id: string }[]; commitment_count: number }>();
     expect(scorecard.commitment_count).toBe(5);
-    const gone = "hsc-expert-panel-hc-780--secure-public-and-professional-support-for-using-gp-data-for";
+    const gone = "hsc-expert-panel-hc-780--secure-public-and-professional-support-for-using-gp-data-for-b58930cb";
     expect(scorecard.commitments.map((c) => c.id)).not.toContain(gone);
     expect((await api(`/v1/commitments/${gone}`)).status).toBe(200);
   });

@@ -73,8 +73,8 @@ describe("GET /v1/sources", () => {
       status: "drift",
       last_success_at: null,
       consecutive_failures: 1,
-      last_failed_check: 'paper number (an element reading just "HC <number>")',
-      last_error: expect.stringMatching(/paper number/),
+      last_failed_check: "rating tables (a header naming the commitment and the questions)",
+      last_error: expect.stringMatching(/rating tables/),
     });
   });
 

@@ -44,7 +44,7 @@ describe("a scheduled run", () => {
     expect(Object.fromEntries(data.map((s) => [s.id, `${s.overall.label} (${s.overall.band})`]))).toEqual({
       "hsc-expert-panel-hc-18": "Requires improvement (amber)",
       "hsc-expert-panel-hc-612": "Requires improvement (amber)",
-      "hsc-expert-panel-hc-1025": "inadequate (red)",
+      "hsc-expert-panel-hc-1025": "Inadequate (red)",
       "hsc-expert-panel-hc-112": "Inadequate (red)",
       "hsc-expert-panel-hc-780": "Inadequate (red)",
       "hsc-expert-panel-hc-1310": "Requires improvement (amber)",
@@ -171,7 +171,7 @@ describe("re-running", () => {
     ).all();
     expect(changes).toEqual([
       {
-        commitment_id: "hsc-expert-panel-hc-780--roll-out-integrated-health-and-care-records-for-everyone-a",
+        commitment_id: "hsc-expert-panel-hc-780--roll-out-integrated-health-and-care-records-for-everyone-a-02f3e8c1",
         dimension: "overall",
         from_label: "Inadequate",
         from_band: "red",
@@ -181,7 +181,9 @@ describe("re-running", () => {
     ]);
 
     const history = await (
-      await api("/v1/commitments/hsc-expert-panel-hc-780--roll-out-integrated-health-and-care-records-for-everyone-a")
+      await api(
+        "/v1/commitments/hsc-expert-panel-hc-780--roll-out-integrated-health-and-care-records-for-everyone-a-02f3e8c1",
+      )
     ).json<{ history: { label: string; provenance: { sha256: string } }[]; changes: unknown[] }>();
     expect(history.history.map((o) => o.label)).toEqual(["Inadequate", "Requires improvement"]);
     expect(history.history[0]!.provenance.sha256).not.toBe(history.history[1]!.provenance.sha256);
@@ -250,7 +252,7 @@ describe("a failing source", () => {
       outcome: "failed",
       error: expect.stringMatching(/rule "no-such-rule", which does not exist/),
     });
-    expect(bySource["not-a-report"]).toMatchObject({ outcome: "drift", error: expect.stringMatching(/paper number/) });
+    expect(bySource["not-a-report"]).toMatchObject({ outcome: "drift", error: expect.stringMatching(/rating tables/) });
     expect(await count("scorecards")).toBe(2);
 
     const health = await env.DB.prepare(
