@@ -5,8 +5,8 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { RULES } from "../scrapers/index.ts";
-import { extractStep } from "../scrapers/lib/rule.ts";
-import { mapLabel } from "../src/vocabularies.ts";
+import { extractStep } from "../scrapers/lib/steps.ts";
+import { mapLabel } from "../domain/vocabularies.ts";
 import { kindOfFile, runStepOn } from "../scripts/run-rule.ts";
 import { root } from "../scripts/seed.ts";
 

@@ -11,16 +11,10 @@
 // five-point one (2020-21), chosen from the labels in the file.
 import { readTable, parseCsv } from "./lib/csv.ts";
 import { attachments, contentApiUrl, organisation, pageUrl, parseContentItem, publishedOn } from "./lib/govuk.ts";
-import {
-  defineRule,
-  expectCount,
-  ExtractionError,
-  type CommitmentRecord,
-  type Extraction,
-  type StepContext,
-} from "./lib/rule.ts";
-import { slugify } from "./lib/text.ts";
-import { collapseWhitespace, isRating, mapLabel, type VocabularyId } from "../src/vocabularies.ts";
+import { type CommitmentRecord, defineRule, type Extraction, type StepContext } from "./lib/rule.ts";
+import { expectCount, ExtractionError } from "./lib/expect.ts";
+import { collapseWhitespace, slugify } from "../domain/text.ts";
+import { isRating, mapLabel, type VocabularyId } from "../domain/vocabularies.ts";
 
 const PUBLISHER = "Infrastructure and Projects Authority";
 

@@ -6,10 +6,11 @@
 // history stay out. Nothing here is rated yet.
 import { load, type Cheerio, type CheerioAPI } from "cheerio/slim";
 import type { Element } from "domhandler";
-import { collapseWhitespace } from "../src/vocabularies.ts";
+import { collapseWhitespace, slugify } from "../domain/text.ts";
 import { contentApiUrl, organisation, pageUrl, parseContentItem, publishedOn } from "./lib/govuk.ts";
-import { defineRule, ExtractionError, type CommitmentRecord } from "./lib/rule.ts";
-import { findTargetDate, slugify, type DateContext, type TargetDate } from "./lib/text.ts";
+import { type CommitmentRecord, defineRule } from "./lib/rule.ts";
+import { ExtractionError } from "./lib/expect.ts";
+import { type DateContext, findTargetDate, type TargetDate } from "./lib/dates.ts";
 
 /** Words that make a dated sentence a commitment rather than a description. */
 const COMMITMENT_CUE =

@@ -8,11 +8,13 @@
 // column no header names, two different headline ratings) is drift, never a guess.
 import { load, type CheerioAPI } from "cheerio/slim";
 import type { Element } from "domhandler";
-import { collapseWhitespace, mapLabel } from "../src/vocabularies.ts";
-import { select, textOf } from "./lib/html.ts";
-import { defineRule, expectCount, ExtractionError, type CommitmentRecord, type StepContext } from "./lib/rule.ts";
+import { collapseWhitespace, textKey } from "../domain/text.ts";
+import { mapLabel } from "../domain/vocabularies.ts";
+import { expectCount, ExtractionError, select } from "./lib/expect.ts";
+import { textOf } from "./lib/html.ts";
+import { type CommitmentRecord, defineRule, type StepContext } from "./lib/rule.ts";
 import { cellsOfRow, cellsStartingIn, readTable, type Table } from "./lib/table.ts";
-import { parseLongDate, parseTargetDate, textKey } from "./lib/text.ts";
+import { parseLongDate, parseTargetDate } from "./lib/dates.ts";
 
 const PUBLISHER = "House of Commons Health and Social Care Committee Expert Panel";
 

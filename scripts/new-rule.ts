@@ -81,7 +81,8 @@ function ruleModule(id: string, kind: keyof typeof EXTRACTORS): string {
   return `// TODO: who publishes what this rule reads, and how the pages are laid out.
 ${imports}
 import { defineRule, type StepContext } from "./lib/rule.ts";
-import { parseTargetDate, slugify } from "./lib/text.ts";
+import { slugify } from "../domain/text.ts";
+import { parseTargetDate } from "./lib/dates.ts";
 
 function extract(document: string, { url }: StepContext) {
 ${body}

@@ -1,6 +1,6 @@
 // What a rule produced, in the shape the maintainer CLI prints and the golden files hold.
 import type { Extraction, Link, Rule } from "../scrapers/lib/rule.ts";
-import { mapLabel } from "../src/vocabularies.ts";
+import { mapLabel } from "../domain/vocabularies.ts";
 
 export function extractionJson(rule: Rule, extraction: Extraction) {
   const vocabulary = extraction.scorecard.vocabulary ?? rule.vocabulary;

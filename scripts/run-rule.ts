@@ -4,18 +4,13 @@ import { readFile } from "node:fs/promises";
 import { extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { findRule, RULES } from "../scrapers/index.ts";
-import {
-  DOCUMENT_KINDS,
-  extractStep,
-  findLinks,
-  nextLink,
-  stepFor,
-  validateExtraction,
-  type DocumentKind,
-  type Link,
-  type Rule,
-} from "../scrapers/lib/rule.ts";
-import { decodeBody, Fetcher, fetchPolicy, memoryPolitenessStore } from "../src/pipeline/fetch.ts";
+import { DOCUMENT_KINDS, type DocumentKind, type Link, type Rule } from "../scrapers/lib/rule.ts";
+import { extractStep, findLinks, nextLink, stepFor } from "../scrapers/lib/steps.ts";
+import { validateExtraction } from "../scrapers/lib/validate.ts";
+import { decodeBody } from "../src/pipeline/fetch/decode.ts";
+import { Fetcher } from "../src/pipeline/fetch/fetcher.ts";
+import { fetchPolicy } from "../src/pipeline/fetch/policy.ts";
+import { memoryPolitenessStore } from "./memory-politeness-store.ts";
 import { extractionJson, linksJson, type RuleOutput } from "./rule-output.ts";
 
 export class UsageError extends Error {}

@@ -1,6 +1,6 @@
 // npm run scrape -- <rule-id> <file-or-url> [--json]
 // Runs one rule on a saved file or a live URL and prints what it extracted.
-import { ExtractionError } from "../scrapers/lib/rule.ts";
+import { ExtractionError } from "../scrapers/lib/expect.ts";
 import { renderTable } from "./rule-output.ts";
 import { loadRule, runOnFile, runOnUrl, UsageError } from "./run-rule.ts";
 

@@ -1,5 +1,6 @@
 import { app } from "./app.ts";
-import { BusyError, enqueueDueSources, handleJob, type JobMessage } from "./pipeline/scheduler.ts";
+import { consumeJobs, type JobMessage } from "./pipeline/jobs.ts";
+import { enqueueDueSources } from "./pipeline/scheduler.ts";
 
 export default {
   fetch: app.fetch,
@@ -9,22 +10,6 @@ export default {
   },
 
   async queue(batch, env) {
-    for (const message of batch.messages) {
-      try {
-        await handleJob(env, message.body);
-        message.ack();
-      } catch (error) {
-        if (error instanceof BusyError) {
-          // Another job is writing the same commitments. Waiting is not failing: send the job
-          // again, later, rather than spend one of its retries.
-          await env.SCRAPE_QUEUE.send(message.body, { delaySeconds: 10 });
-          message.ack();
-          continue;
-        }
-        // Runs record their own failures; this is a failure to record one, worth a retry.
-        console.error(`job ${JSON.stringify(message.body)} failed:`, error);
-        message.retry({ delaySeconds: 60 });
-      }
-    }
+    await consumeJobs(batch, env);
   },
 } satisfies ExportedHandler<Env, JobMessage>;

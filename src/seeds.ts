@@ -2,7 +2,7 @@
 // through wrangler's local platform proxy, and by the tests.
 import * as v from "valibot";
 import { findRule } from "../scrapers/index.ts";
-import { INTERVAL } from "../scrapers/lib/rule.ts";
+import { INTERVAL } from "../domain/schedule.ts";
 import { upsertSources, type SourceInput } from "./db/sources.ts";
 import { markSeededSnapshots } from "./db/runs.ts";
 import { replayKey, SAMPLE_METADATA, sha256Hex } from "./pipeline/archive.ts";

@@ -2,7 +2,8 @@ import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { d1PolitenessStore } from "../src/db/politeness.ts";
 import { upsertSources } from "../src/db/sources.ts";
-import { Fetcher, fetchPolicy, type FetchPolicy } from "../src/pipeline/fetch.ts";
+import { Fetcher } from "../src/pipeline/fetch/fetcher.ts";
+import { fetchPolicy, type FetchPolicy } from "../src/pipeline/fetch/policy.ts";
 import { runCron } from "./helpers.ts";
 
 const server = env.TEST_SERVER;

@@ -3,10 +3,14 @@ import Papa from "papaparse";
 import { describe, expect, it } from "vitest";
 import gmpp from "../scrapers/gmpp.ts";
 import { parseCsv } from "../scrapers/lib/csv.ts";
-import { defineRule, extractStep, ExtractionError, validateExtraction } from "../scrapers/lib/rule.ts";
-import { decodeBody } from "../src/pipeline/fetch.ts";
+import { defineRule } from "../scrapers/lib/rule.ts";
+import { extractStep } from "../scrapers/lib/steps.ts";
+import { ExtractionError } from "../scrapers/lib/expect.ts";
+import { validateExtraction } from "../scrapers/lib/validate.ts";
+import { decodeBody } from "../src/pipeline/fetch/decode.ts";
 import { seedBody } from "../src/seeds.ts";
-import { collapseWhitespace, mapLabel } from "../src/vocabularies.ts";
+import { collapseWhitespace } from "../domain/text.ts";
+import { mapLabel } from "../domain/vocabularies.ts";
 import { api, count, makeAllDue, publish, runCron, seed, seeded } from "./helpers.ts";
 
 // Expected figures were counted from the raw CSVs independently of this code (see the note on

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import rule from "../scrapers/govuk-commitments.ts";
-import { extractStep, validateExtraction } from "../scrapers/lib/rule.ts";
-import { findTargetDate, parliamentDueToEnd, parseTargetDate } from "../scrapers/lib/text.ts";
+import { extractStep } from "../scrapers/lib/steps.ts";
+import { validateExtraction } from "../scrapers/lib/validate.ts";
+import { findTargetDate, parliamentDueToEnd, parseTargetDate } from "../scrapers/lib/dates.ts";
 import { score } from "../scripts/labels.ts";
 import { env } from "cloudflare:test";
 import { api, count, runCron, seed, seeded, publish } from "./helpers.ts";

@@ -8,7 +8,7 @@ import {
   waitOnExecutionContext,
 } from "cloudflare:test";
 import worker from "../src/index.ts";
-import type { JobMessage } from "../src/pipeline/scheduler.ts";
+import type { JobMessage } from "../src/pipeline/jobs.ts";
 import { replayKey } from "../src/pipeline/archive.ts";
 import { loadSeeds, type SeedFile } from "../src/seeds.ts";
 

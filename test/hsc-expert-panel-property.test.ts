@@ -4,8 +4,10 @@
 import fc from "fast-check";
 import { describe, expect, inject, it } from "vitest";
 import rule from "../scrapers/hsc-expert-panel.ts";
-import { ExtractionError, extractStep, validateExtraction } from "../scrapers/lib/rule.ts";
-import { mapLabel } from "../src/vocabularies.ts";
+import { ExtractionError } from "../scrapers/lib/expect.ts";
+import { extractStep } from "../scrapers/lib/steps.ts";
+import { validateExtraction } from "../scrapers/lib/validate.ts";
+import { mapLabel } from "../domain/vocabularies.ts";
 import {
   evaluationArbitrary,
   expectedExtraction,

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import rule from "../scrapers/hsc-expert-panel.ts";
-import { ExtractionError, extractStep, validateExtraction } from "../scrapers/lib/rule.ts";
+import { ExtractionError } from "../scrapers/lib/expect.ts";
+import { extractStep } from "../scrapers/lib/steps.ts";
+import { validateExtraction } from "../scrapers/lib/validate.ts";
 import { seedPage, seedUrl } from "./helpers.ts";
 
 function extract(sourceId: string, html = seedPage(sourceId)) {

@@ -1,7 +1,8 @@
 import { createExecutionContext, createScheduledController, env, SELF, waitOnExecutionContext } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import hscExpertPanel from "../scrapers/hsc-expert-panel.ts";
-import { ExtractionError, extractStep } from "../scrapers/lib/rule.ts";
+import { ExtractionError } from "../scrapers/lib/expect.ts";
+import { extractStep } from "../scrapers/lib/steps.ts";
 import { upsertSources } from "../src/db/sources.ts";
 import { app } from "../src/app.ts";
 import worker from "../src/index.ts";

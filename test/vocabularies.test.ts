@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mapLabel } from "../src/vocabularies.ts";
+import { mapLabel } from "../domain/vocabularies.ts";
 
 describe("CQC-style four-point vocabulary", () => {
   it.each([

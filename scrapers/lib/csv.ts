@@ -2,8 +2,8 @@
 // order mark, and columns found by what their headers say rather than where they stand, in a
 // table laid out either way round.
 import Papa from "papaparse";
-import { collapseWhitespace } from "../../src/vocabularies.ts";
-import { ExtractionError } from "./rule.ts";
+import { collapseWhitespace } from "../../domain/text.ts";
+import { ExtractionError } from "./expect.ts";
 
 export function parseCsv(text: string): string[][] {
   const { data, errors } = Papa.parse<string[]>(text.replace(/^\uFEFF/, ""), { skipEmptyLines: "greedy" });

@@ -2,8 +2,8 @@
 // at https://www.gov.uk/api/content<path>.
 import { load } from "cheerio/slim";
 import * as v from "valibot";
-import { collapseWhitespace } from "../../src/vocabularies.ts";
-import { ExtractionError } from "./rule.ts";
+import { collapseWhitespace } from "../../domain/text.ts";
+import { ExtractionError } from "./expect.ts";
 
 const GOVUK = "https://www.gov.uk";
 

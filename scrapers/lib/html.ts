@@ -1,21 +1,8 @@
-// Counted selectors, and the text of an element as a reader meets it.
-//
-// Selectors say how many items they expect, so a layout change fails loudly instead of
-// quietly returning nothing.
+// The text of an element as a reader meets it.
 import type { CheerioAPI } from "cheerio/slim";
 import type { AnyNode, Element } from "domhandler";
-import { collapseWhitespace } from "../../src/vocabularies.ts";
-import { expectCount, type Expected } from "./rule.ts";
-
-/** Whatever `$()` returns. */
-export type Selection = ReturnType<CheerioAPI>;
-
-/** `$(selector)` that fails unless it finds the expected number of elements. */
-export function select($: CheerioAPI, selector: string, expected: Expected): Selection {
-  const found = $(selector);
-  expectCount(`selector "${selector}"`, found.length, expected);
-  return found;
-}
+import { collapseWhitespace } from "../../domain/text.ts";
+import type { Selection } from "./expect.ts";
 
 // Never shown to a reader: their text must not leak into a rating or a commitment.
 const INVISIBLE = new Set(["script", "style", "template", "noscript", "head", "title", "meta", "link"]);

@@ -1,47 +1,18 @@
 // What a scraper rule declares, checked with valibot when the rule loads, and the shape of
-// what it extracts, checked again before anything is written.
+// what it extracts (checked again before anything is written: see validate.ts).
 //
 // A rule says where (an entry URL and steps that follow links), what (an extract step and the
 // counts it expects) and how often (a default schedule), like spatula's pages or
 // changedetection.io's watches.
 import * as v from "valibot";
-import { mapLabel, VOCABULARY_IDS, type VocabularyId } from "../../src/vocabularies.ts";
+import { INTERVAL } from "../../domain/schedule.ts";
+import { VOCABULARY_IDS, type VocabularyId } from "../../domain/vocabularies.ts";
+import type { Expected } from "./expect.ts";
 
-export const INTERVAL = /^(\d+)(m|h|d|w)$/;
-const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+export const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 export const DOCUMENT_KINDS = ["html", "csv", "json"] as const;
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
-
-/** How many items a selector or step expects: exactly n, or a range. */
-export type Expected = number | { min?: number; max?: number };
-
-/** The page no longer looks the way the rule expects. `check` names what failed. */
-export class ExtractionError extends Error {
-  override name = "ExtractionError";
-  readonly check: string;
-  constructor(message: string, check = "extraction") {
-    super(message);
-    this.check = check;
-  }
-}
-
-function describeExpected(expected: Expected): string {
-  if (typeof expected === "number") return `exactly ${expected}`;
-  const { min, max } = expected;
-  if (min !== undefined && max !== undefined) return `${min} to ${max}`;
-  if (min !== undefined) return `at least ${min}`;
-  return `at most ${max}`;
-}
-
-/** Fails, naming `what`, unless `found` items meet the expectation. */
-export function expectCount(what: string, found: number, expected: Expected): void {
-  const ok =
-    typeof expected === "number"
-      ? found === expected
-      : found >= (expected.min ?? 0) && found <= (expected.max ?? Infinity);
-  if (!ok) throw new ExtractionError(`${what}: expected ${describeExpected(expected)}, found ${found}`, what);
-}
 
 export interface StepContext {
   /** The URL the document was fetched from. */
@@ -226,127 +197,7 @@ export function defineRule(rule: Rule): Rule {
   return rule;
 }
 
-export function extractStep(rule: Rule): ExtractStep {
-  return rule.steps.at(-1) as ExtractStep;
-}
-
-/** Runs a follow step: the links it finds, checked against the number it expects. */
-export function findLinks(step: FollowStep, document: string, context: StepContext): Link[] {
-  const links = step.follow(document, context);
-  expectCount(`links found by step "${step.name}"`, links.length, step.expect);
-  return links;
-}
-
-/**
- * The link a run fetches next: the first one found (one document is extracted per run),
- * carrying what earlier steps knew as well as what this one adds.
- */
-export function nextLink(step: FollowStep, document: string, context: StepContext): Link {
-  const [next] = findLinks(step, document, context);
-  if (!next)
-    throw new ExtractionError(`step "${step.name}" found no link to follow`, `links found by step "${step.name}"`);
-  return { url: next.url, carry: { ...context.carried, ...next.carry } };
-}
-
-/** The step that reads a kind of document, as when a maintainer hands the CLI a saved file. */
-export function stepFor(rule: Rule, kind: DocumentKind): Step | undefined {
-  return rule.steps.find((step) => step.accepts === kind);
-}
-
-const text = v.pipe(v.string(), v.trim(), v.nonEmpty());
-const nullableText = v.nullable(text);
-const isoDate = v.nullable(
-  v.pipe(v.string(), v.regex(/^\d{4}(?:-\d{2}(?:-\d{2})?)?$/, "dates are YYYY, YYYY-MM or YYYY-MM-DD")),
-);
-
 /** The vocabularies a rule's extractions may rate in. */
 export function ruleVocabularies(rule: Rule): VocabularyId[] {
   return rule.vocabularies ?? [rule.vocabulary];
-}
-
-/** Validates an extraction against the rule that made it. */
-function extractionSchema(rule: Rule) {
-  const dimensionKeys = rule.dimensions.map((d) => d.key);
-  const vocabularies = ruleVocabularies(rule);
-  return v.object({
-    scorecard: v.object({
-      key: text,
-      title: text,
-      publisher: text,
-      published_on: isoDate,
-      url: v.pipe(v.string(), v.url()),
-      overall: nullableText,
-      period: v.optional(nullableText, null),
-      vocabulary: v.optional(
-        v.picklist(
-          vocabularies,
-          `the scorecard's vocabulary must be one the rule declares: ${vocabularies.join(", ")}`,
-        ),
-      ),
-    }),
-    commitments: v.pipe(
-      v.array(
-        v.pipe(
-          v.object({
-            key: text,
-            text,
-            policy_area: nullableText,
-            target_date: isoDate,
-            source_url: v.nullable(v.pipe(v.string(), v.url())),
-            ratings: v.pipe(
-              v.record(v.string(), v.string()),
-              v.check(
-                (ratings) => Object.keys(ratings).every((k) => dimensionKeys.includes(k)),
-                `ratings may only use the rule's dimensions: ${dimensionKeys.join(", ")}`,
-              ),
-            ),
-            assessed_by: v.optional(v.record(v.string(), v.pipe(v.string(), v.regex(SLUG)))),
-            details: v.optional(v.record(v.string(), v.nullable(v.string()))),
-          }),
-          v.check(
-            (c) => Object.keys(c.assessed_by ?? {}).every((k) => k in c.ratings),
-            "assessed_by may only name dimensions the commitment is rated on",
-          ),
-        ),
-      ),
-      v.check((items) => new Set(items.map((c) => c.key)).size === items.length, "commitment keys must be unique"),
-    ),
-  });
-}
-
-export function validateExtraction(rule: Rule, extraction: unknown): Extraction {
-  const result = v.safeParse(extractionSchema(rule), extraction);
-  if (!result.success) {
-    const problems = result.issues
-      .slice(0, 5)
-      .map((issue) => `${v.getDotPath(issue) ?? "extraction"}: ${issue.message}`);
-    throw new ExtractionError(`Extraction failed validation: ${problems.join("; ")}`, "validation");
-  }
-  if ((rule.unknownLabels ?? "refuse") === "refuse") refuseUnknownLabels(rule, result.output);
-  return result.output;
-}
-
-/**
- * A cell that no vocabulary knows ("Too early to say", a stray word, a number) is kept
- * verbatim as `unmapped` only where the rule says its publisher's labels are open. Otherwise
- * it means the page changed, or the rule read the wrong cell: drift, naming the cell.
- */
-function refuseUnknownLabels(rule: Rule, { scorecard, commitments }: Extraction): void {
-  const vocabulary = scorecard.vocabulary ?? rule.vocabulary;
-  const unknown: string[] = [];
-  if (scorecard.overall !== null && mapLabel(vocabulary, scorecard.overall).band === "unmapped")
-    unknown.push(`the scorecard's overall rating "${scorecard.overall}"`);
-  for (const commitment of commitments) {
-    for (const [dimension, label] of Object.entries(commitment.ratings)) {
-      if (mapLabel(vocabulary, label).band === "unmapped")
-        unknown.push(`"${label}" (${dimension} of "${commitment.text.slice(0, 80)}")`);
-    }
-  }
-  if (unknown.length > 0) {
-    const more = unknown.length > 5 ? ` and ${unknown.length - 5} more` : "";
-    throw new ExtractionError(
-      `labels that the ${vocabulary} vocabulary does not know: ${unknown.slice(0, 5).join("; ")}${more}`,
-      "unknown labels",
-    );
-  }
 }

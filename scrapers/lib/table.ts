@@ -3,7 +3,7 @@
 // occupies every slot it covers, so a rule addresses cells by grid column and a merged
 // policy-area or "Not rated" cell can never shift the cells after it.
 import type { Element } from "domhandler";
-import { ExtractionError } from "./rule.ts";
+import { ExtractionError } from "./expect.ts";
 import { textOf } from "./html.ts";
 
 export interface TableCell {

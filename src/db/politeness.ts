@@ -1,6 +1,6 @@
 // What the fetcher remembers between invocations: robots.txt per origin, and when each host
 // may next be asked for something.
-import type { PolitenessStore, RobotsRecord } from "../pipeline/fetch.ts";
+import type { PolitenessStore, RobotsRecord } from "../types.ts";
 
 export function d1PolitenessStore(db: D1Database): PolitenessStore {
   return {

@@ -1,6 +1,7 @@
 // Raw documents live in R2, keyed by the sha256 of their bytes, so a page fetched a thousand
 // times unchanged is stored once.
-import type { Replay } from "./fetch.ts";
+import { decodeBody } from "./fetch/decode.ts";
+import type { Replay } from "./fetch/fetcher.ts";
 
 export async function sha256Hex(data: ArrayBuffer | string): Promise<string> {
   const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
@@ -29,6 +30,11 @@ export async function readArchived(bucket: R2Bucket, key: string): Promise<Array
   const object = await bucket.get(key);
   if (!object) throw new Error(`the archive has lost ${key}`);
   return object.arrayBuffer();
+}
+
+/** An archived document as text, decoded as it was when fetched. */
+export async function readArchivedText(bucket: R2Bucket, key: string, contentType: string | null): Promise<string> {
+  return decodeBody(await readArchived(bucket, key), contentType);
 }
 
 /** Where the seeded copy of a URL is kept for local replay. */

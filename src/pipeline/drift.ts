@@ -1,8 +1,9 @@
 // Drift checks that compare an extraction with the last good one. Pure, and shared by a scrape
 // (src/pipeline/run.ts, against the record) and a reprocess (src/pipeline/reprocess.ts, against
 // the last document it accepted), so that both refuse the same documents.
-import { expectCount, ExtractionError, type Extraction, type Rule } from "../../scrapers/lib/rule.ts";
-import { isRating, mapLabel } from "../vocabularies.ts";
+import { expectCount, ExtractionError } from "../../scrapers/lib/expect.ts";
+import type { Extraction, Rule } from "../../scrapers/lib/rule.ts";
+import { isRating, mapLabel } from "../../domain/vocabularies.ts";
 import { commitmentIds } from "./plan.ts";
 
 /** The extraction's own checks passed; now check it against the rule's counts and the last good run. */

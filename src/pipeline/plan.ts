@@ -1,11 +1,13 @@
 // Decides what one extraction adds to the record. Pure: the same extraction over the same
 // state plans nothing, which is what makes re-running a source safe. A change event is a
 // rating moving from one band to another; a state such as "exempt" never counts as a move.
-import { ExtractionError, type Extraction, type Rule } from "../../scrapers/lib/rule.ts";
-import { slugify } from "../../scrapers/lib/text.ts";
-import type { LatestRow, ObservationWrite, WritePlan } from "../db/ratings.ts";
+import { ExtractionError } from "../../scrapers/lib/expect.ts";
+import type { Extraction, Rule } from "../../scrapers/lib/rule.ts";
+import { slugify } from "../../domain/text.ts";
+import type { LatestRow } from "../db/observations.ts";
+import type { ObservationWrite, WritePlan } from "../types.ts";
 import type { RunCounts } from "../db/runs.ts";
-import { isRating, mapLabel } from "../vocabularies.ts";
+import { isRating, mapLabel } from "../../domain/vocabularies.ts";
 
 export function scorecardId(rule: Rule, key: string): string {
   return slugify(`${rule.id}-${key}`, 120);

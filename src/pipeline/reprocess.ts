@@ -8,13 +8,14 @@
 // rebuild itself is one D1 batch: all of it, or none. A reprocess fetches nothing, so it says
 // nothing of a source's health.
 import { findRule } from "../../scrapers/index.ts";
-import { extractStep, validateExtraction, type Extraction, type Rule } from "../../scrapers/lib/rule.ts";
+import { extractStep } from "../../scrapers/lib/steps.ts";
+import type { Extraction, Rule } from "../../scrapers/lib/rule.ts";
 import {
   deleteHistoryStatements,
   documentsWithObservations,
   scorecardOwner,
   writePlanStatements,
-} from "../db/ratings.ts";
+} from "../db/observations.ts";
 import {
   extractedSnapshots,
   finishRunStatements,
@@ -24,8 +25,8 @@ import {
   type SnapshotRow,
 } from "../db/runs.ts";
 import { getSource, listSourcesOfRule, type SourceRow } from "../db/sources.ts";
-import { readArchived } from "./archive.ts";
-import { decodeBody } from "./fetch.ts";
+import { readArchivedText } from "./archive.ts";
+import { extractDocument } from "./extract.ts";
 import { commitmentIds, countsOf, emptyPlanState, planWrites, scorecardId } from "./plan.ts";
 import { checkForDrift, checkRatingsKept, ratedCells, type Cell } from "./drift.ts";
 
@@ -121,16 +122,15 @@ async function rebuild(
  * fails is skipped, with the reason.
  */
 async function readInOrder(env: Env, rule: Rule, sourceIds: string[], snapshots: SnapshotRow[]) {
-  const step = extractStep(rule);
   const readable: (Readable & { scorecard: string })[] = [];
   const skipped: ReprocessSummary["skipped"] = [];
   const skip = (snapshot: SnapshotRow, error: unknown) =>
     skipped.push({ snapshotId: snapshot.id, sha256: snapshot.sha256, error: (error as Error).message });
   for (const snapshot of snapshots) {
-    const text = decodeBody(await readArchived(env.ARCHIVE, snapshot.archive_key), snapshot.content_type);
+    const text = await readArchivedText(env.ARCHIVE, snapshot.archive_key, snapshot.content_type);
     try {
       const carried = JSON.parse(snapshot.context ?? "{}") as Record<string, string>;
-      const extraction = validateExtraction(rule, step.extract(text, { url: snapshot.url, carried }));
+      const extraction = extractDocument(rule, text, { url: snapshot.url, carried });
       commitmentIds(rule, snapshot.source_id, extraction);
       const scorecard = scorecardId(rule, extraction.scorecard.key);
       const owner = await scorecardOwner(env.DB, scorecard);

@@ -2,14 +2,9 @@
 // document, stop if the extracted document is unchanged, extract, validate, check for drift,
 // and apply in one batch. Whatever happens, the run ends with a `runs` row that says so.
 import { findRule } from "../../scrapers/index.ts";
-import {
-  ExtractionError,
-  extractStep,
-  nextLink,
-  validateExtraction,
-  type Link,
-  type Rule,
-} from "../../scrapers/lib/rule.ts";
+import { ExtractionError } from "../../scrapers/lib/expect.ts";
+import { extractStep, nextLink } from "../../scrapers/lib/steps.ts";
+import type { Link, Rule } from "../../scrapers/lib/rule.ts";
 import { d1PolitenessStore } from "../db/politeness.ts";
 import {
   confirmSeenStatements,
@@ -18,7 +13,7 @@ import {
   latestForPlanning,
   scorecardOwner,
   writePlanStatements,
-} from "../db/ratings.ts";
+} from "../db/observations.ts";
 import {
   finishRun,
   finishRunStatements,
@@ -31,11 +26,13 @@ import {
   type RunOutcome,
 } from "../db/runs.ts";
 import type { SourceRow } from "../db/sources.ts";
-import { archiveBody, r2Replay, readArchived, sha256Hex } from "./archive.ts";
+import { archiveBody, r2Replay, readArchivedText, sha256Hex } from "./archive.ts";
 import { checkForDrift, checkRatingsKept } from "./drift.ts";
-import { decodeBody, Fetcher, fetchPolicy, HostBusyError } from "./fetch.ts";
+import { extractDocument } from "./extract.ts";
+import { decodeBody } from "./fetch/decode.ts";
+import { Fetcher, HostBusyError } from "./fetch/fetcher.ts";
+import { fetchPolicy } from "./fetch/policy.ts";
 import { commitmentScope, countsOf, planStateOf, planWrites, scorecardId } from "./plan.ts";
-import type { JobMessage } from "./scheduler.ts";
 
 export interface RunSummary {
   sourceId: string;
@@ -98,7 +95,7 @@ async function fetchStepDocument(
       // The publisher answered: the bytes are the ones it has, whatever they are.
       origin: "live",
     });
-    const text = decodeBody(await readArchived(env.ARCHIVE, previous.archive_key), previous.content_type);
+    const text = await readArchivedText(env.ARCHIVE, previous.archive_key, previous.content_type);
     return { snapshotId, fetchedAt, url: previous.url, carried: carry, sha256: previous.sha256, text };
   }
   const sha256 = await sha256Hex(document.body);
@@ -159,10 +156,7 @@ async function scrape(run: RunContext, rule: Rule): Promise<RunSummary & { score
     return { sourceId: source.id, runId, outcome: "unchanged" };
   }
 
-  const extraction = validateExtraction(
-    rule,
-    step.extract(document.text, { url: document.url, carried: document.carried }),
-  );
+  const extraction = extractDocument(rule, document.text, { url: document.url, carried: document.carried });
   checkForDrift(rule, extraction, applied.commitments);
   const scorecard = scorecardId(rule, extraction.scorecard.key);
   const owner = await scorecardOwner(db, scorecard);
@@ -191,20 +185,27 @@ async function scrape(run: RunContext, rule: Rule): Promise<RunSummary & { score
 
 /**
  * A scorecard that sorts before ones already recorded (a year ingested late) puts change
- * events out of order: queue a reprocess that rebuilds the shared history in order. This runs
- * after the commit, outside the run's failure path: the run's writes have landed regardless.
+ * events out of order: the shared history needs a reprocess that rebuilds it in order. This is
+ * asked after the commit, outside the run's failure path: the run's writes have landed regardless.
  */
-async function reorderIfLate(env: Env, source: SourceRow, rule: Rule, scorecard: string): Promise<void> {
+async function needsReorder(env: Env, source: SourceRow, rule: Rule, scorecard: string): Promise<boolean> {
   try {
-    if (rule.commitmentScope === "rule" && (await hasLaterScorecards(env.DB, rule.id, scorecard))) {
-      await env.SCRAPE_QUEUE.send({ kind: "reprocess", sourceId: source.id } satisfies JobMessage);
-    }
+    return rule.commitmentScope === "rule" && (await hasLaterScorecards(env.DB, rule.id, scorecard));
   } catch (error) {
     console.error(`${source.id}: could not queue the reprocess that puts its history in order:`, error);
+    return false;
   }
 }
 
-export async function runSource(env: Env, source: SourceRow, options: { trigger: string }): Promise<RunSummary> {
+/**
+ * Runs one source, and says what should happen next: `reorder` when the run applied a scorecard
+ * that sorts before ones already recorded, for the queue consumer to enqueue its reprocess.
+ */
+export async function runSource(
+  env: Env,
+  source: SourceRow,
+  options: { trigger: string },
+): Promise<RunSummary & { reorder?: true }> {
   const db = env.DB;
   const runId = await startRun(db, source.id, options.trigger, new Date().toISOString());
   let summary: RunSummary & { scorecard?: string };
@@ -232,6 +233,7 @@ export async function runSource(env: Env, source: SourceRow, options: { trigger:
     return { sourceId: source.id, runId, outcome, error: message, ...(failedCheck ? { failedCheck } : {}) };
   }
   const { scorecard, ...result } = summary;
-  if (scorecard && (result.counts?.observations_added ?? 0) > 0) await reorderIfLate(env, source, rule, scorecard);
+  if (scorecard && (result.counts?.observations_added ?? 0) > 0 && (await needsReorder(env, source, rule, scorecard)))
+    return { ...result, reorder: true };
   return result;
 }

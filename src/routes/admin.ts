@@ -3,7 +3,7 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { getSource } from "../db/sources.ts";
-import type { JobMessage } from "../pipeline/scheduler.ts";
+import type { JobMessage } from "../pipeline/jobs.ts";
 import { idParam, valid } from "../problem.ts";
 
 async function sameSecret(given: string, expected: string): Promise<boolean> {

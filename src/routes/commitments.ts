@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { getCommitment } from "../db/read.ts";
+import { getCommitment } from "../db/commitments.ts";
 import { idParam, valid } from "../problem.ts";
 
 export const commitments = new Hono<{ Bindings: Env }>().get("/:id", valid("param", idParam), async (c) => {

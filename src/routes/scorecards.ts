@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { getScorecard, listScorecards } from "../db/read.ts";
+import { getScorecard, listScorecards } from "../db/scorecards.ts";
 import * as v from "valibot";
 import { findRule, RULES } from "../../scrapers/index.ts";
 import { idParam, pageQuery, valid } from "../problem.ts";

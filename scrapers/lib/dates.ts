@@ -1,32 +1,4 @@
-// Small text helpers shared by rules.
-
-/** A URL-safe key from free text, cut at a word boundary. */
-export function slugify(text: string, maxLength = 60): string {
-  const slug = text
-    .normalize("NFKD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .toLowerCase()
-    .replace(/%/g, " percent ")
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "");
-  if (slug.length <= maxLength) return slug;
-  const cut = slug.slice(0, maxLength + 1);
-  const lastDash = cut.lastIndexOf("-");
-  return (lastDash > 0 ? cut.slice(0, lastDash) : slug.slice(0, maxLength)).replace(/-+$/, "");
-}
-
-/**
- * A stable key for something known only by its words: its slug, and, where the slug had to be
- * cut, a hash of the whole text, so that two long texts that begin alike stay two keys.
- */
-export function textKey(text: string, maxLength = 60): string {
-  const full = slugify(text, Number.POSITIVE_INFINITY);
-  if (full.length <= maxLength) return full;
-  // FNV-1a: small, synchronous and stable; collisions among one page's commitments are not a concern.
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < full.length; i++) hash = Math.imul(hash ^ full.charCodeAt(i), 0x01000193) >>> 0;
-  return `${slugify(text, maxLength)}-${hash.toString(16).padStart(8, "0")}`;
-}
+// Dates as publications write them: a commitment's deadline, a publication date.
 
 const MONTHS = [
   "january",

@@ -1,6 +1,7 @@
 // Status vocabularies: every publisher rates in its own words. This module maps each native
 // label onto one common ordinal scale (score 0 = worst … 100 = best) with a colour band,
 // and always keeps the label exactly as published.
+import { collapseWhitespace } from "./text.ts";
 
 export const RATING_BANDS = ["green", "amber-green", "amber", "amber-red", "red"] as const;
 /** States that are not ratings. `unmapped` means no vocabulary knows the label. */
@@ -93,11 +94,6 @@ const STATES: { band: StateBand; pattern: RegExp }[] = [
 
 /** Trailing footnote markers: "Good*", "Good†", "Inadequate 12", "Good [3]", "Good (4)". */
 const FOOTNOTE_MARKER = /(?:\s*(?:\[\w{1,3}\]|\(\d{1,3}\)|[*†‡§¶#]+|\d{1,3}))+$/;
-
-/** Whitespace as published is markup, not meaning: collapse it, including non-breaking spaces. */
-export function collapseWhitespace(text: string): string {
-  return text.replace(/[\s\u00a0\u200b\u2060\ufeff]+/g, " ").trim();
-}
 
 function matchKey(text: string): string {
   return collapseWhitespace(text.normalize("NFKC"))

@@ -2,86 +2,8 @@
 // interval, sends conditional requests, gives up on slow or oversized answers, and retries
 // 5xx and 429 with backoff, honouring Retry-After.
 import robotsParser from "robots-parser";
-
-export const PRODUCT_TOKEN = "ScorecardBot";
-const VERSION = "0.1";
-
-export interface FetchPolicy {
-  userAgent: string;
-  timeoutMs: number;
-  maxBodyBytes: number;
-  minHostIntervalMs: number;
-  maxAttempts: number;
-  retryBaseMs: number;
-  /** A Retry-After longer than this fails the run rather than holding the invocation. */
-  maxRetryAfterMs: number;
-  robotsTtlMs: number;
-}
-
-type PolicyEnv = Partial<
-  Record<
-    | "CONTACT_URL"
-    | "FETCH_TIMEOUT_MS"
-    | "MAX_BODY_BYTES"
-    | "MIN_HOST_INTERVAL_MS"
-    | "RETRY_BASE_MS"
-    | "MAX_RETRY_AFTER_MS",
-    string
-  >
->;
-
-export function fetchPolicy(env: PolicyEnv): FetchPolicy {
-  // A setting that is not a non-negative number falls back to its default.
-  const number = (value: string | undefined, fallback: number) =>
-    value && Number.isFinite(Number(value)) && Number(value) >= 0 ? Number(value) : fallback;
-  const contact = env.CONTACT_URL?.trim();
-  return {
-    userAgent: `${PRODUCT_TOKEN}/${VERSION} (+${contact || "no contact URL configured"})`,
-    timeoutMs: number(env.FETCH_TIMEOUT_MS, 30_000),
-    maxBodyBytes: number(env.MAX_BODY_BYTES, 25 * 1024 * 1024),
-    minHostIntervalMs: number(env.MIN_HOST_INTERVAL_MS, 5_000),
-    maxAttempts: 3,
-    retryBaseMs: number(env.RETRY_BASE_MS, 2_000),
-    maxRetryAfterMs: number(env.MAX_RETRY_AFTER_MS, 60_000),
-    robotsTtlMs: 24 * 3_600_000,
-  };
-}
-
-export interface RobotsRecord {
-  status: number;
-  body: string;
-  fetched_at: string;
-}
-
-export interface PolitenessStore {
-  /** Reserves the next request slot for a host: the epoch ms at which the request may start. */
-  reserveSlot(host: string, now: number, intervalMs: number): Promise<number>;
-  /** Gives back a slot that will not be used. */
-  releaseSlot(host: string, intervalMs: number): Promise<void>;
-  getRobots(origin: string): Promise<RobotsRecord | null>;
-  putRobots(origin: string, record: RobotsRecord): Promise<void>;
-}
-
-export function memoryPolitenessStore(): PolitenessStore {
-  const slots = new Map<string, number>();
-  const robots = new Map<string, RobotsRecord>();
-  return {
-    async reserveSlot(host, now, intervalMs) {
-      const slot = Math.max(slots.get(host) ?? 0, now);
-      slots.set(host, slot + intervalMs);
-      return slot;
-    },
-    async releaseSlot(host, intervalMs) {
-      slots.set(host, (slots.get(host) ?? 0) - intervalMs);
-    },
-    async getRobots(origin) {
-      return robots.get(origin) ?? null;
-    },
-    async putRobots(origin, record) {
-      robots.set(origin, record);
-    },
-  };
-}
+import type { PolitenessStore } from "../../types.ts";
+import { PRODUCT_TOKEN, type FetchPolicy } from "./policy.ts";
 
 export interface FetchedDocument {
   url: string;
@@ -291,26 +213,5 @@ export class Fetcher {
       offset += chunk.byteLength;
     }
     return body.buffer;
-  }
-}
-
-/**
- * Decodes a body in the charset its Content-Type names. With none named (or one unknown), it is
- * UTF-8 if its bytes are valid UTF-8, else windows-1252, what older Windows-made files such as
- * the 2020-21 GMPP CSV are. A UTF-8 byte order mark is stripped. The CLI reads files through it too.
- */
-export function decodeBody(body: ArrayBuffer | Uint8Array, contentType: string | null): string {
-  const charset = /charset=["']?([\w-]+)/i.exec(contentType ?? "")?.[1];
-  if (charset) {
-    try {
-      return new TextDecoder(charset).decode(body);
-    } catch {
-      // An unknown charset: detect, as if none were named.
-    }
-  }
-  try {
-    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(body);
-  } catch {
-    return new TextDecoder("windows-1252").decode(body);
   }
 }

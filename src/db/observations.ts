@@ -1,5 +1,7 @@
-// Scorecards, commitments, observations and changes: the write side.
-import { RATING_BANDS, type Rating } from "../vocabularies.ts";
+// Observations and change events, with the scorecards and commitments they belong to: the
+// write side of a run or a reprocess, and what planning reads back.
+import { RATING_BANDS } from "../../domain/vocabularies.ts";
+import type { WritePlan } from "../types.ts";
 
 const RATING_BAND_LIST = RATING_BANDS.map((band) => `'${band}'`).join(", ");
 
@@ -41,48 +43,6 @@ export async function latestForPlanning(
       .bind(scorecardId, scope),
   ]);
   return { labels: labels!.results, ratings: ratings!.results };
-}
-
-export interface ScorecardWrite {
-  id: string;
-  source_id: string;
-  key: string;
-  title: string;
-  publisher: string;
-  published_on: string | null;
-  period: string | null;
-  url: string;
-  vocabulary: string;
-}
-
-export interface CommitmentWrite {
-  id: string;
-  scope: string;
-  key: string;
-  text: string;
-  policy_area: string | null;
-  target_date: string | null;
-  source_url: string | null;
-  position: number;
-  /** What this scorecard says of the commitment beside its ratings, verbatim; null if nothing. */
-  details: Record<string, string | null> | null;
-}
-
-export interface ObservationWrite {
-  /** null for the scorecard's own rating. */
-  commitment_id: string | null;
-  dimension: string;
-  rating: Rating;
-  /** Who gave the rating, where the publication says (e.g. "ipa" or "sro"); null otherwise. */
-  assessed_by: string | null;
-  /** This observation moves the rating from another band: a change event. */
-  moved: boolean;
-}
-
-export interface WritePlan {
-  scorecard: ScorecardWrite;
-  commitments: CommitmentWrite[];
-  observations: ObservationWrite[];
 }
 
 /**

@@ -1,0 +1,115 @@
+// One commitment with its scorecards, its full rating history and provenance, and its change
+// events, as the API serves it.
+import { type CommitmentView, detailsOf, ratingOf, type RatingView, sampleOf } from "./scorecards.ts";
+
+export interface ObservationView extends RatingView {
+  id: number;
+  dimension: string;
+  scorecard_id: string;
+  provenance: {
+    snapshot_id: number;
+    url: string;
+    fetched_at: string;
+    http_status: number;
+    sha256: string;
+    archive_key: string;
+    /** `live` from the publisher, or `seed-archive`: replayed locally from the seeds. */
+    origin: string;
+    /** The seeds mark this document a reconstructed sample. */
+    sample: boolean;
+  };
+}
+
+export interface ChangeView {
+  id: number;
+  scorecard_id: string;
+  dimension: string;
+  from: { label: string; band: string };
+  to: { label: string; band: string };
+  changed_at: string;
+}
+
+export interface CommitmentDetail extends CommitmentView {
+  scope: string;
+  first_seen_at: string;
+  last_seen_at: string;
+  /** `details`: what each scorecard says of the commitment beside its ratings, verbatim, where it says anything. */
+  scorecards: {
+    id: string;
+    title: string;
+    published_on: string | null;
+    sample: boolean;
+    details?: Record<string, string | null>;
+  }[];
+  history: ObservationView[];
+  changes: ChangeView[];
+}
+
+export async function getCommitment(db: D1Database, id: string): Promise<CommitmentDetail | null> {
+  const [commitment, scorecards, history, changes, details] = await db.batch([
+    db
+      .prepare(
+        "SELECT id, scope, key, text, policy_area, target_date, source_url, first_seen_at, last_seen_at FROM commitments WHERE id = ?",
+      )
+      .bind(id),
+    db
+      .prepare(
+        `SELECT s.id, s.title, s.published_on, ${sampleOf("s")} AS sample
+         FROM scorecard_commitments m JOIN scorecards s ON s.id = m.scorecard_id
+         WHERE m.commitment_id = ? ORDER BY s.published_on, s.id`,
+      )
+      .bind(id),
+    db
+      .prepare(
+        `SELECT o.id, o.dimension, o.scorecard_id, o.label, o.band, o.score, o.vocabulary, o.observed_at, o.assessed_by,
+                p.id AS snapshot_id, p.url, p.fetched_at, p.http_status, p.sha256, p.archive_key, p.origin, p.sample
+         FROM observations o JOIN snapshots p ON p.id = o.snapshot_id
+         WHERE o.commitment_id = ? ORDER BY o.id`,
+      )
+      .bind(id),
+    db
+      .prepare(
+        `SELECT id, scorecard_id, dimension, from_label, from_band, to_label, to_band, changed_at
+         FROM changes WHERE commitment_id = ? ORDER BY id`,
+      )
+      .bind(id),
+    db
+      .prepare(
+        "SELECT scorecard_id, details FROM scorecard_commitments WHERE commitment_id = ? AND details IS NOT NULL",
+      )
+      .bind(id),
+  ]);
+  const detailsByScorecard = new Map(
+    (details!.results as { scorecard_id: string; details: string }[]).map((d) => [d.scorecard_id, d.details]),
+  );
+  const row = commitment!.results[0] as Omit<CommitmentDetail, "scorecards" | "history" | "changes"> | undefined;
+  if (!row) return null;
+  type HistoryRow = Omit<ObservationView, "provenance"> &
+    Omit<ObservationView["provenance"], "sample"> & { sample: number };
+  type ScorecardLink = Omit<CommitmentDetail["scorecards"][number], "sample"> & { sample: number };
+  type ChangeRow = Omit<ChangeView, "from" | "to"> & {
+    from_label: string;
+    from_band: string;
+    to_label: string;
+    to_band: string;
+  };
+  return {
+    ...row,
+    scorecards: (scorecards!.results as ScorecardLink[]).map((s) => ({
+      ...s,
+      sample: s.sample === 1,
+      ...detailsOf(detailsByScorecard.get(s.id) ?? null),
+    })),
+    history: (history!.results as HistoryRow[]).map(
+      ({ snapshot_id, url, fetched_at, http_status, sha256, archive_key, origin, sample, ...observation }) => ({
+        ...ratingOf(observation),
+        provenance: { snapshot_id, url, fetched_at, http_status, sha256, archive_key, origin, sample: sample === 1 },
+      }),
+    ),
+    changes: (changes!.results as ChangeRow[]).map(({ from_label, from_band, to_label, to_band, ...change }) => ({
+      ...change,
+      from: { label: from_label, band: from_band },
+      to: { label: to_label, band: to_band },
+    })),
+  };
+}

@@ -1,0 +1,83 @@
+// The queue's jobs and the consumer that carries them out: one job per invocation
+// (max_batch_size = 1). A job scrapes a source (run.ts) or rebuilds its history (reprocess.ts),
+// holding the lease on the commitments it writes; what a run says should happen next (a
+// reprocess that puts a late year in order) is enqueued here.
+import { findRule } from "../../scrapers/index.ts";
+import { acquireLease, releaseLease } from "../db/leases.ts";
+import { getSource, releaseClaims } from "../db/sources.ts";
+import { commitmentScope } from "./plan.ts";
+import { reprocessSource } from "./reprocess.ts";
+import { runSource } from "./run.ts";
+
+export type JobMessage =
+  { kind: "scrape"; sourceId: string; trigger: string } | { kind: "reprocess"; sourceId: string };
+
+/** Longer than any invocation can run, so a lease outlives only a crashed holder. */
+const LEASE_MS = 20 * 60_000;
+
+/** Another job holds the lease on the commitments this one would write: try again shortly. */
+export class BusyError extends Error {
+  override name = "BusyError";
+}
+
+export async function handleJob(env: Env, job: JobMessage): Promise<void> {
+  const source = await getSource(env.DB, job.sourceId);
+  // A source deleted, or disabled, after it was enqueued is simply dropped.
+  if (!source || (job.kind === "scrape" && !source.enabled)) return;
+  const rule = findRule(source.rule_id);
+  const scope = rule ? commitmentScope(rule, source.id) : source.id;
+  const holder = crypto.randomUUID();
+  if (!(await acquireLease(env.DB, scope, holder, LEASE_MS)))
+    throw new BusyError(`another job is writing to "${scope}"`);
+  try {
+    if (job.kind === "reprocess") {
+      const summary = await reprocessSource(env, job.sourceId);
+      console.log(
+        `reprocess of ${summary.sourceIds.join(", ")}: ${summary.outcome}, ${summary.documents} documents, ` +
+          `${summary.skipped.length} unreadable${summary.error ? `: ${summary.error}` : ""}`,
+      );
+      return;
+    }
+    const { reorder, ...run } = await runSource(env, source, { trigger: job.trigger });
+    if (reorder) await enqueueReorder(env, source.id);
+    if (run.outcome === "deferred") await releaseClaims(env.DB, [source.id]); // due again at the next tick
+    console.log(
+      `run ${run.runId} of ${run.sourceId}: ${run.outcome}${run.counts ? ` (${JSON.stringify(run.counts)})` : ""}`,
+    );
+  } finally {
+    await releaseLease(env.DB, scope, holder);
+  }
+}
+
+/**
+ * Queues the reprocess that rebuilds a shared history in order. The run's writes have landed
+ * whatever happens here: failing to queue it is logged, never a failed run.
+ */
+async function enqueueReorder(env: Env, sourceId: string): Promise<void> {
+  try {
+    await env.SCRAPE_QUEUE.send({ kind: "reprocess", sourceId } satisfies JobMessage);
+  } catch (error) {
+    console.error(`${sourceId}: could not queue the reprocess that puts its history in order:`, error);
+  }
+}
+
+/** The queue consumer: each message is one job. */
+export async function consumeJobs(batch: MessageBatch<JobMessage>, env: Env): Promise<void> {
+  for (const message of batch.messages) {
+    try {
+      await handleJob(env, message.body);
+      message.ack();
+    } catch (error) {
+      if (error instanceof BusyError) {
+        // Another job is writing the same commitments. Waiting is not failing: send the job
+        // again, later, rather than spend one of its retries.
+        await env.SCRAPE_QUEUE.send(message.body, { delaySeconds: 10 });
+        message.ack();
+        continue;
+      }
+      // Runs record their own failures; this is a failure to record one, worth a retry.
+      console.error(`job ${JSON.stringify(message.body)} failed:`, error);
+      message.retry({ delaySeconds: 60 });
+    }
+  }
+}

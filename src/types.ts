@@ -1,0 +1,61 @@
+// Types that the data layer and the pipeline both need, so that neither imports the other for
+// them: what a run writes (planned by src/pipeline/plan.ts, written by src/db/observations.ts), and
+// what the fetcher remembers between invocations (kept in D1 by src/db/politeness.ts).
+import type { Rating } from "../domain/vocabularies.ts";
+
+export interface ScorecardWrite {
+  id: string;
+  source_id: string;
+  key: string;
+  title: string;
+  publisher: string;
+  published_on: string | null;
+  period: string | null;
+  url: string;
+  vocabulary: string;
+}
+
+export interface CommitmentWrite {
+  id: string;
+  scope: string;
+  key: string;
+  text: string;
+  policy_area: string | null;
+  target_date: string | null;
+  source_url: string | null;
+  position: number;
+  /** What this scorecard says of the commitment beside its ratings, verbatim; null if nothing. */
+  details: Record<string, string | null> | null;
+}
+
+export interface ObservationWrite {
+  /** null for the scorecard's own rating. */
+  commitment_id: string | null;
+  dimension: string;
+  rating: Rating;
+  /** Who gave the rating, where the publication says (e.g. "ipa" or "sro"); null otherwise. */
+  assessed_by: string | null;
+  /** This observation moves the rating from another band: a change event. */
+  moved: boolean;
+}
+
+export interface WritePlan {
+  scorecard: ScorecardWrite;
+  commitments: CommitmentWrite[];
+  observations: ObservationWrite[];
+}
+
+export interface RobotsRecord {
+  status: number;
+  body: string;
+  fetched_at: string;
+}
+
+export interface PolitenessStore {
+  /** Reserves the next request slot for a host: the epoch ms at which the request may start. */
+  reserveSlot(host: string, now: number, intervalMs: number): Promise<number>;
+  /** Gives back a slot that will not be used. */
+  releaseSlot(host: string, intervalMs: number): Promise<void>;
+  getRobots(origin: string): Promise<RobotsRecord | null>;
+  putRobots(origin: string, record: RobotsRecord): Promise<void>;
+}
