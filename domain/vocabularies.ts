@@ -42,7 +42,8 @@ const IPA_STATES: Vocabulary["states"] = [
   },
   // 2020-21 and 2021-22 explain a missing assessment in the cell: a state, never a rating.
   { band: "withheld", pattern: /^the project is not in a position to provide this information\b/ },
-  { band: "not-rated", pattern: /^legal sensitivity around this programme\b.*\bprevented the ipa from providing\b/ },
+  // An assessment was made but not published: withheld, as the other cell says of itself.
+  { band: "withheld", pattern: /^legal sensitivity around this programme\b.*\bprevented the ipa from providing\b/ },
 ];
 
 export const VOCABULARIES = {
