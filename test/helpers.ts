@@ -2,11 +2,10 @@ import {
   createExecutionContext,
   createMessageBatch,
   createScheduledController,
-  env,
   getQueueResult,
-  SELF,
   waitOnExecutionContext,
 } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
 import worker from "../src/index.ts";
 import type { JobMessage } from "../src/pipeline/jobs.ts";
 import { replayKey } from "../src/pipeline/archive.ts";
@@ -77,15 +76,11 @@ export function failingQueue(): Env {
   return withQueue({ send: fail, sendBatch: fail });
 }
 
-/** Polls until `probe` gives a value: for work the real local queue does in the background. */
-export async function waitFor<T>(probe: () => Promise<T | null | undefined | false>, what: string): Promise<T> {
-  for (let attempt = 0; attempt < 300; attempt++) {
-    const value = await probe();
-    if (value) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
+/**
+ * How long `vi.waitFor` polls for work that the real local queue does in the background, after
+ * the invocation that enqueued it has ended (so no execution context can be waited on).
+ */
+export const QUEUE_WAIT = { timeout: 30_000, interval: 100 };
 
 /** Delivers jobs to the queue consumer one per batch, as production's max_batch_size = 1 does. */
 export async function deliver(jobs: JobMessage[], consumerEnv: Env = env) {
@@ -114,7 +109,7 @@ export async function makeAllDue(): Promise<void> {
 }
 
 export async function api(path: string): Promise<Response> {
-  return SELF.fetch(`https://scorecard.test${path}`);
+  return exports.default.fetch(`https://scorecard.test${path}`);
 }
 
 export async function count(table: string): Promise<number> {

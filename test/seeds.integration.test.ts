@@ -1,4 +1,4 @@
-import { env } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { listSources, upsertSourcesScript } from "../src/db/sources.ts";
 import { replayKey } from "../src/pipeline/archive.ts";

@@ -1,5 +1,5 @@
 // The record stays true under concurrency, late arrivals, clashes and rule changes.
-import { env } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import Papa from "papaparse";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import hscExpertPanel from "../scrapers/hsc-expert-panel.ts";
@@ -26,7 +26,7 @@ import {
   seeded,
   seedPage,
   seedUrl,
-  waitFor,
+  QUEUE_WAIT,
 } from "./helpers.ts";
 
 const HC_780 = "hsc-expert-panel-hc-780";
@@ -82,15 +82,14 @@ describe("years ingested out of order", () => {
       await runCron();
     }
     // Each late year queued a reprocess through the real local queue; wait for both.
-    await waitFor(
-      async () =>
-        (await env.DB.prepare("SELECT count(*) AS n FROM runs WHERE trigger = 'reprocess' AND outcome = 'ok'").first<{
-          n: number;
-        }>())!.n === 2 || null,
-      "both reprocess runs",
-    );
-    // ipa and sro as counted for issue 3; dca, the one rating of each year, as test/gmpp.test.ts counts it from the raw files.
-    await waitFor(async () => (await count("changes")) === 183 || null, "183 change events");
+    await vi.waitFor(async () => {
+      const reprocessed = await env.DB.prepare(
+        "SELECT count(*) AS n FROM runs WHERE trigger = 'reprocess' AND outcome = 'ok'",
+      ).first<{ n: number }>();
+      expect(reprocessed!.n, "both reprocess runs").toBe(2);
+    }, QUEUE_WAIT);
+    // ipa and sro as counted for issue 3; dca, the one rating of each year, as test/support/gmpp-files.ts counts it from the raw files.
+    await vi.waitFor(async () => expect(await count("changes"), "183 change events").toBe(183), QUEUE_WAIT);
     const { results } = await env.DB.prepare(
       "SELECT dimension, count(*) AS n FROM changes GROUP BY dimension ORDER BY dimension",
     ).all();

@@ -1,6 +1,6 @@
 // Honest samples: a document replayed from the seeds says so, and so does every scorecard built
 // on a reconstructed sample, until a live document replaces it.
-import { env } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { replayKey } from "../src/pipeline/archive.ts";
 import { api, makeAllDue, publish, runCron, seed, seeded, seedPage, seedUrl } from "./helpers.ts";

@@ -1,4 +1,4 @@
-import { env } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { d1PolitenessStore } from "../src/db/politeness.ts";
 import { upsertSources } from "../src/db/sources.ts";

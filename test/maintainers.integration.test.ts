@@ -1,4 +1,5 @@
-import { createExecutionContext, createScheduledController, env, SELF, waitOnExecutionContext } from "cloudflare:test";
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import hscExpertPanel from "../scrapers/hsc-expert-panel.ts";
 import { ExtractionError } from "../scrapers/lib/expect.ts";
@@ -20,7 +21,7 @@ import {
   seed,
   seedPage,
   seedUrl,
-  waitFor,
+  QUEUE_WAIT,
 } from "./helpers.ts";
 
 afterEach(() => {
@@ -28,7 +29,7 @@ afterEach(() => {
 });
 
 const admin = (path: string, token: string | null = "test-admin-token") =>
-  SELF.fetch(`https://scorecard.test/v1/admin${path}`, {
+  exports.default.fetch(`https://scorecard.test/v1/admin${path}`, {
     method: "POST",
     headers: token ? { Authorization: `Bearer ${token}` } : {},
   });
@@ -115,10 +116,13 @@ describe("fan-out", () => {
     const ctx = createExecutionContext();
     await worker.scheduled(createScheduledController({ scheduledTime: new Date(), cron: "*/15 * * * *" }), env, ctx);
     await waitOnExecutionContext(ctx);
-    const run = await waitFor(
-      () => env.DB.prepare("SELECT outcome FROM runs WHERE finished_at IS NOT NULL").first<{ outcome: string }>(),
-      "the queued run",
-    );
+    const run = await vi.waitFor(async () => {
+      const finished = await env.DB.prepare("SELECT outcome FROM runs WHERE finished_at IS NOT NULL").first<{
+        outcome: string;
+      }>();
+      expect(finished, "the queued run").not.toBeNull();
+      return finished!;
+    }, QUEUE_WAIT);
     expect(run.outcome).toBe("ok");
   });
 });
@@ -154,10 +158,10 @@ describe("admin", () => {
     expect(await response.json()).toEqual({
       queued: { kind: "scrape", sourceId: "hsc-expert-panel-hc-780", trigger: "manual" },
     });
-    await waitFor(
-      () => env.DB.prepare("SELECT id FROM runs WHERE trigger = 'manual' AND outcome = 'ok'").first(),
-      "the manual run",
-    );
+    await vi.waitFor(async () => {
+      const run = await env.DB.prepare("SELECT id FROM runs WHERE trigger = 'manual' AND outcome = 'ok'").first();
+      expect(run, "the manual run").not.toBeNull();
+    }, QUEUE_WAIT);
   });
 });
 
@@ -169,7 +173,7 @@ describe("reprocess", () => {
       await runCron();
     }
     const before = await history();
-    // The five GMPP years: ipa 134, sro 55 and dca 245 moves, as counted from the raw files (test/gmpp.test.ts).
+    // The five GMPP years: ipa 134, sro 55 and dca 245 moves, as counted from the raw files (test/support/gmpp-files.ts).
     expect(before.changes.length).toBe(434);
     const fetchSpy = vi.spyOn(globalThis, "fetch");
     const summary = await reprocessSource(env, "gmpp-2024-25");
@@ -227,10 +231,10 @@ describe("reprocess", () => {
     const before = await history();
     await env.DB.prepare("DELETE FROM observations").run();
     expect((await admin("/sources/hsc-expert-panel-hc-780/reprocess")).status).toBe(202);
-    await waitFor(
-      () => env.DB.prepare("SELECT id FROM runs WHERE trigger = 'reprocess' AND outcome = 'ok'").first(),
-      "the reprocess run",
-    );
+    await vi.waitFor(async () => {
+      const run = await env.DB.prepare("SELECT id FROM runs WHERE trigger = 'reprocess' AND outcome = 'ok'").first();
+      expect(run, "the reprocess run").not.toBeNull();
+    }, QUEUE_WAIT);
     expect(await history()).toEqual(before);
   });
 });

@@ -1,4 +1,4 @@
-import { env } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { upsertSources } from "../src/db/sources.ts";
 import { api, count, HSC_SOURCES, makeAllDue, publish, runCron, seed, seedPage, seedUrl } from "./helpers.ts";
