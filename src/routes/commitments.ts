@@ -1,11 +1,200 @@
 import { Hono } from "hono";
+import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
+import * as v from "valibot";
+import { DEADLINE_STATUSES, type Deadline } from "../../domain/deadlines.ts";
+import { RATING_BANDS, STATE_BANDS, VOCABULARY_IDS } from "../../domain/vocabularies.ts";
+import { RULES } from "../../scrapers/index.ts";
 import { getCommitment } from "../db/commitments.ts";
+import { type CommitmentListItem, ftsQuery, matchCommitments, readCommitments } from "../db/search.ts";
+import { CSV_TYPE, toCsv, type CsvValue } from "../http/csv.ts";
+import { deadlinesOn, today } from "../http/deadlines.ts";
+import { formatOf } from "../http/format.ts";
+import {
+  asOfParam,
+  compareKeys,
+  type Cursor,
+  cursorParam,
+  dayOf,
+  decodeCursor,
+  encodeCursor,
+  instant,
+  limitParam,
+  listOf,
+  nextUrl,
+  queryFingerprint,
+  slug,
+} from "../http/params.ts";
 import { idParam, valid } from "../problem.ts";
 
-export const commitments = new Hono<{ Bindings: Env }>().get("/:id", valid("param", idParam), async (c) => {
-  const { id } = c.req.valid("param");
-  const commitment = await getCommitment(c.env.DB, id);
-  if (!commitment) throw new HTTPException(404, { message: `There is no commitment "${id}".` });
-  return c.json(commitment);
+const RULE_IDS = RULES.map((r) => r.id);
+
+export const commitmentListQuery = v.object({
+  q: v.optional(
+    v.pipe(
+      v.string(),
+      v.trim(),
+      v.minLength(1, "must not be empty"),
+      v.maxLength(200, "must be at most 200 characters"),
+      v.description(
+        "Full-text search over the commitment's text, policy area and key (every word must appear; word* matches a prefix). Results are ranked by relevance.",
+      ),
+    ),
+  ),
+  scorecard: slug("Only commitments on this scorecard (by id)."),
+  source: slug("Only commitments of this source's scorecards."),
+  rule: v.optional(
+    v.pipe(
+      v.picklist(RULE_IDS, `must be one of: ${RULE_IDS.join(", ")}`),
+      v.description("Only commitments read by this rule."),
+    ),
+  ),
+  policy_area: v.optional(
+    v.pipe(v.string(), v.minLength(1), v.maxLength(200), v.description("Exactly this policy area (any case).")),
+  ),
+  key: v.optional(
+    v.pipe(
+      v.string(),
+      v.minLength(1),
+      v.maxLength(300),
+      v.description("The publisher's own id, e.g. a GMPP project's HO_0149_2223-Q2."),
+    ),
+  ),
+  dimension: slug("Only commitments with a current rating on this dimension (with band: in that band)."),
+  band: listOf(
+    [...RATING_BANDS, ...STATE_BANDS],
+    "Current rating in any of these bands (comma-separated): on `dimension` if given, else on any dimension.",
+  ),
+  vocabulary: v.optional(
+    v.pipe(
+      v.picklist(VOCABULARY_IDS, `must be one of: ${VOCABULARY_IDS.join(", ")}`),
+      v.description("Only commitments with a current rating in this vocabulary."),
+    ),
+  ),
+  deadline: listOf(
+    DEADLINE_STATUSES,
+    "Deadline status, any of (comma-separated); passed-not-met,passed-unrated is the overdue promises.",
+  ),
+  updated_since: v.optional(
+    instant("Only commitments with an observation or change event observed at or after this date or instant."),
+  ),
+  as_of: asOfParam,
+  limit: limitParam,
+  cursor: cursorParam,
 });
+
+export type CommitmentListQuery = v.InferOutput<typeof commitmentListQuery>;
+
+export interface CommitmentItem extends CommitmentListItem {
+  deadline: Deadline | null;
+}
+
+/**
+ * One page of commitments matching a query, with `next`: the cursor of the page after it. Order
+ * is stable: by id, or by relevance then id when searching.
+ */
+export async function commitmentPage(
+  db: D1Database,
+  query: CommitmentListQuery,
+): Promise<{ data: CommitmentItem[]; next: string | null; total: number }> {
+  const q = query.q === undefined ? undefined : ftsQuery(query.q);
+  if (query.q !== undefined && q === null)
+    throw new HTTPException(400, { message: "q: give at least one word to search for" });
+  const fingerprint = queryFingerprint(query);
+  const cursor = decodeCursor(query.cursor, fingerprint);
+  const asOf = dayOf(query.as_of);
+  const day = asOf ?? today();
+  let matches = await matchCommitments(db, {
+    ...query,
+    q: q ?? undefined,
+    as_of: asOf,
+    has_target_date: query.deadline !== undefined,
+  });
+  let deadlines = new Map<string, Deadline | null>();
+  if (query.deadline) {
+    deadlines = await deadlinesOn(db, matches, day);
+    const wanted = new Set<string>(query.deadline);
+    matches = matches.filter((m) => wanted.has(deadlines.get(m.id)?.status ?? ""));
+  }
+  const keyOf = (m: { id: string; rank: number | null }): Cursor["after"] => (q ? [m.rank, m.id] : [m.id]);
+  matches.sort((a, b) => compareKeys(keyOf(a), keyOf(b)));
+  const total = matches.length;
+  const after = cursor ? matches.filter((m) => compareKeys(keyOf(m), cursor.after) > 0) : matches;
+  const page = after.slice(0, query.limit);
+  const more = after.length > page.length;
+  if (!query.deadline) deadlines = await deadlinesOn(db, page, day);
+  const items = await readCommitments(
+    db,
+    page.map((m) => m.id),
+    asOf,
+  );
+  return {
+    data: items.map((item) => ({ ...item, deadline: deadlines.get(item.id) ?? null })),
+    next: more ? encodeCursor({ after: keyOf(page.at(-1)!), query: fingerprint }) : null,
+    total,
+  };
+}
+
+/** The columns of a CSV of commitments: one label and one band column per dimension. */
+export function commitmentsCsv(items: CommitmentItem[], ruleId: string | undefined): string {
+  const dimensions = [
+    ...new Set(
+      RULES.filter((r) => ruleId === undefined || r.id === ruleId)
+        .flatMap((r) => r.dimensions.map((d) => d.key))
+        .concat(items.flatMap((i) => Object.keys(i.ratings))),
+    ),
+  ];
+  const header = [
+    "id",
+    "key",
+    "text",
+    "policy_area",
+    "target_date",
+    "deadline_status",
+    "deadline_days",
+    "url",
+    "scorecards",
+    ...dimensions.flatMap((d) => [`${d}_label`, `${d}_band`]),
+  ];
+  const rows = items.map((i): CsvValue[] => [
+    i.id,
+    i.key,
+    i.text,
+    i.policy_area,
+    i.target_date,
+    i.deadline?.status,
+    i.deadline?.days,
+    i.url,
+    i.scorecards.map((s) => s.id).join(" "),
+    ...dimensions.flatMap((d) => [i.ratings[d]?.label, i.ratings[d]?.band]),
+  ]);
+  return toCsv(header, rows);
+}
+
+async function list(c: Context<{ Bindings: Env }>, query: CommitmentListQuery) {
+  const { data, next, total } = await commitmentPage(c.env.DB, query);
+  const nextLink = nextUrl(c.req.url, next);
+  if (formatOf(c, ["json", "csv"]) === "csv") {
+    if (nextLink) c.header("Link", `<${nextLink}>; rel="next"`);
+    c.header("Content-Disposition", 'attachment; filename="commitments.csv"');
+    return c.body(commitmentsCsv(data, query.rule), 200, { "Content-Type": CSV_TYPE });
+  }
+  const { cursor: _cursor, ...filters } = query;
+  return c.json({ data, meta: { ...filters, as_of: query.as_of ?? null, total, next: nextLink } });
+}
+
+/** `GET /v1/commitments` (and `.csv`, mounted apart in app.ts). */
+export const commitmentList = new Hono<{ Bindings: Env }>().get("/", valid("query", commitmentListQuery), async (c) =>
+  list(c, c.req.valid("query")),
+);
+
+export const commitmentQuery = v.object({ as_of: asOfParam });
+
+export const commitments = new Hono<{ Bindings: Env }>()
+  .route("/", commitmentList)
+  .get("/:id", valid("param", idParam), valid("query", commitmentQuery), async (c) => {
+    const { id } = c.req.valid("param");
+    const commitment = await getCommitment(c.env.DB, id);
+    if (!commitment) throw new HTTPException(404, { message: `There is no commitment "${id}".` });
+    return c.json(commitment);
+  });

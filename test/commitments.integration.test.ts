@@ -1,0 +1,94 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { api, GMPP_SOURCES, HSC_SOURCES, runCron, seed } from "./helpers.ts";
+
+interface Item {
+  id: string;
+  key: string;
+  text: string;
+  policy_area: string | null;
+  target_date: string | null;
+  url: string | null;
+  scorecards: { id: string; title: string; url: string }[];
+  ratings: Record<string, { label: string; band: string; score: number | null; effective_on: string }>;
+  deadline: { target_date: string; status: string; days: number } | null;
+}
+interface Page {
+  data: Item[];
+  meta: { total: number; next: string | null; as_of: string | null; [key: string]: unknown };
+}
+
+async function page(path: string): Promise<Page> {
+  const response = await api(path);
+  expect(response.status, await response.clone().text()).toBe(200);
+  return response.json<Page>();
+}
+
+/** Follows meta.next to the end, returning every id in order. */
+async function walk(path: string): Promise<string[]> {
+  const ids: string[] = [];
+  let next: string | null = `https://scorecard.test${path}`;
+  while (next) {
+    const body: Page = await page(next.replace("https://scorecard.test", ""));
+    ids.push(...body.data.map((c) => c.id));
+    next = body.meta.next;
+  }
+  return ids;
+}
+
+async function expectProblem(path: string, detail: RegExp) {
+  const response = await api(path);
+  expect(response.status).toBe(400);
+  expect(response.headers.get("content-type")).toBe("application/problem+json");
+  expect((await response.json<{ detail: string }>()).detail).toMatch(detail);
+}
+
+describe("GET /v1/commitments", () => {
+  it("is empty before anything was scraped", async () => {
+    const body = await page("/v1/commitments");
+    expect(body.data).toEqual([]);
+    expect(body.meta).toMatchObject({ total: 0, next: null, as_of: null });
+  });
+
+  it("lists every commitment with its ratings and scorecards, and walks every page exactly once", async () => {
+    await seed(HSC_SOURCES);
+    await runCron();
+    const all = await page("/v1/commitments?limit=200");
+    const total = await env.DB.prepare("SELECT count(*) AS n FROM commitments").first<{ n: number }>();
+    expect(all.meta.total).toBe(total!.n);
+    expect(all.data.length).toBe(total!.n);
+    const first = all.data[0]!;
+    expect(first.scorecards[0]!.id).toMatch(/^hsc-expert-panel-/);
+    expect(all.data.some((c) => Object.keys(c.ratings).length > 0)).toBe(true);
+    const walked = await walk("/v1/commitments?limit=7");
+    expect(walked).toEqual(all.data.map((c) => c.id));
+    expect(new Set(walked).size).toBe(walked.length);
+  });
+
+  it("searches text with FTS5, ranked, and filters by rule, scorecard, band and key", async () => {
+    await seed([...HSC_SOURCES, "gmpp-2024-25"]);
+    await runCron();
+    const panel = await page("/v1/commitments?rule=hsc-expert-panel&limit=200");
+    expect(panel.data.every((c) => c.scorecards.every((s) => s.id.startsWith("hsc-expert-panel-")))).toBe(true);
+    const word = panel.data[0]!.text.split(/\W+/).find((w) => w.length > 6)!;
+    const found = await page(`/v1/commitments?q=${encodeURIComponent(word)}&limit=200`);
+    expect(found.data.length).toBeGreaterThan(0);
+    expect(found.data.some((c) => c.id === panel.data[0]!.id)).toBe(true);
+    const red = await page("/v1/commitments?dimension=overall&band=red&limit=200");
+    expect(red.data.length).toBeGreaterThan(0);
+    expect(red.data.every((c) => c.ratings.overall!.band === "red")).toBe(true);
+    const gmpp = await page("/v1/commitments?rule=gmpp&limit=1");
+    const key = gmpp.data[0]!.key;
+    const byKey = await page(`/v1/commitments?key=${encodeURIComponent(key)}`);
+    expect(byKey.data.map((c) => c.key)).toEqual([key]);
+  });
+
+  it("refuses unknown and malformed parameters", async () => {
+    await expectProblem("/v1/commitments?department=DHSC", /unknown parameter "department".*knows: q, scorecard/);
+    await expectProblem("/v1/commitments?limit=0", /limit/);
+    await expectProblem("/v1/commitments?cursor=!!", /cursor/);
+    await expectProblem("/v1/commitments?band=purple", /band: must be one or more/);
+    await expectProblem("/v1/commitments?as_of=2025-02-30", /as_of/);
+    await expectProblem("/v1/commitments?deadline=late", /deadline/);
+  });
+});
