@@ -481,6 +481,8 @@ export default defineRule({
   vocabulary: "cqc",
   schedule: "7d",
   dimensions: COLUMNS.map(({ key, question }) => ({ key, question })),
+  // "Was the commitment met?" rated Good or Outstanding (67 and up on the common scale) is delivered.
+  delivery: { dimension: "met", deliveredFrom: 67 },
   steps: [{ kind: "extract", name: "report", accepts: "html", extract }],
   // Each report numbers its own commitments; the same words in two reports are two commitments.
   commitmentScope: "source",

@@ -4,7 +4,7 @@ import { etag } from "hono/etag";
 import { prettyJSON } from "hono/pretty-json";
 import { notFound, onError } from "./problem.ts";
 import { admin } from "./routes/admin.ts";
-import { commitments } from "./routes/commitments.ts";
+import { commitmentList, commitments } from "./routes/commitments.ts";
 import { health } from "./routes/health.ts";
 import { scorecards } from "./routes/scorecards.ts";
 import { sources } from "./routes/sources.ts";
@@ -23,6 +23,7 @@ app.use("/v1/*", async (c, next) => {
 app.route("/health", health);
 app.route("/v1/scorecards", scorecards);
 app.route("/v1/commitments", commitments);
+app.route("/v1/commitments.csv", commitmentList);
 app.route("/v1/sources", sources);
 app.route("/v1/admin", admin);
 

@@ -39,6 +39,7 @@ export function notFound(c: Context): Response {
 /** Validates a request part with a valibot schema; bad input is a 400 problem, never a 500. */
 export function valid<T extends "param" | "query", S extends v.GenericSchema>(target: T, schema: S) {
   return validator(target, (value) => {
+    if (target === "query") value = strictQuery(schema, value as Record<string, unknown>);
     const result = v.safeParse(schema, value);
     if (!result.success) {
       const detail = result.issues.map((issue) => `${v.getDotPath(issue) ?? target}: ${issue.message}`).join("; ");
@@ -46,6 +47,30 @@ export function valid<T extends "param" | "query", S extends v.GenericSchema>(ta
     }
     return result.output as v.InferOutput<S>;
   });
+}
+
+/** Parameters every read takes besides its own: `pretty` indents the JSON. */
+const ANY_ROUTE_PARAMS = ["pretty"];
+
+/**
+ * Strict parameters: a parameter the route does not know is a 400 that lists the ones it does,
+ * since a filter silently ignored (`?department=DHSC`) returns everything, which a reader takes
+ * for an answer. A parameter given twice is refused by its schema (it arrives as a list).
+ */
+function strictQuery(schema: v.GenericSchema, query: Record<string, unknown>): Record<string, unknown> {
+  const entries = "entries" in schema ? (schema.entries as Record<string, unknown>) : null;
+  if (entries === null) return query;
+  const known = Object.keys(entries);
+  const unknown = Object.keys(query).filter((key) => !known.includes(key) && !ANY_ROUTE_PARAMS.includes(key));
+  if (unknown.length > 0) {
+    const names = unknown.map((key) => `"${key}"`).join(", ");
+    throw new HTTPException(400, {
+      message: `${unknown.length === 1 ? "unknown parameter" : "unknown parameters"} ${names}; this endpoint knows: ${
+        [...known, ...ANY_ROUTE_PARAMS].join(", ") || "none"
+      }`,
+    });
+  }
+  return Object.fromEntries(Object.entries(query).filter(([key]) => !ANY_ROUTE_PARAMS.includes(key)));
 }
 
 export const idParam = v.object({

@@ -5,6 +5,7 @@
 // counts it expects) and how often (a default schedule), like spatula's pages or
 // changedetection.io's watches.
 import * as v from "valibot";
+import type { Delivery } from "../../domain/deadlines.ts";
 import { INTERVAL } from "../../domain/schedule.ts";
 import { VOCABULARY_IDS, type VocabularyId } from "../../domain/vocabularies.ts";
 import type { Expected } from "./expect.ts";
@@ -59,6 +60,11 @@ export interface CommitmentRecord {
   /** Who gave a dimension's rating, where the publication says (e.g. `{ dca: "sro" }`); kept on its observation. */
   assessed_by?: Record<string, string>;
   /**
+   * The row's own "as at" date (YYYY-MM-DD), where the page dates its ratings row by row. Its
+   * ratings take effect then, rather than at the period's end or the publication date.
+   */
+  effective_on?: string | null;
+  /**
    * What the publication says of the commitment beside its ratings, verbatim, in this
    * publication (e.g. a GMPP project's department, dates and cost that year).
    */
@@ -112,6 +118,13 @@ export interface Rule {
   /** How often a source using this rule is scraped by default: 30m, 6h, 1d, 7d. */
   schedule: string;
   dimensions: Dimension[];
+  /**
+   * Which dimension says a commitment was delivered, and from which score on the common 0-100
+   * scale it counts as delivered (e.g. `{ dimension: "met", deliveredFrom: 67 }`: "Good" or
+   * better). A commitment whose deadline has passed is then `passed-met` or `passed-not-met`;
+   * a rule without one never reports a deadline met (domain/deadlines.ts).
+   */
+  delivery?: Delivery;
   /** The first document to fetch for a source's URL. Defaults to the URL itself. */
   entry?: (sourceUrl: string) => string;
   /** Zero or more follow steps, then one extract step. */
@@ -161,6 +174,12 @@ const RuleSchema = v.object({
     v.array(v.object({ key: v.pipe(v.string(), v.regex(SLUG)), question: v.pipe(v.string(), v.nonEmpty()) })),
     v.check((dims) => new Set(dims.map((d) => d.key)).size === dims.length, "dimension keys must be unique"),
   ),
+  delivery: v.optional(
+    v.object({
+      dimension: v.pipe(v.string(), v.regex(SLUG)),
+      deliveredFrom: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(100)),
+    }),
+  ),
   entry: v.optional(v.function()),
   steps: v.pipe(
     v.array(StepSchema),
@@ -186,6 +205,10 @@ export function defineRule(rule: Rule): Rule {
       v.check(
         (r) => !r.vocabularies || r.vocabularies.includes(r.vocabulary),
         "vocabularies must include the default vocabulary",
+      ),
+      v.check(
+        (r) => !r.delivery || r.dimensions.some((d) => d.key === r.delivery!.dimension),
+        "delivery.dimension must be one of the rule's dimensions",
       ),
     ),
     rule,

@@ -49,6 +49,9 @@ function extractionSchema(rule: Rule) {
             ),
             assessed_by: v.optional(v.record(v.string(), v.pipe(v.string(), v.regex(SLUG)))),
             details: v.optional(v.record(v.string(), v.nullable(v.string()))),
+            effective_on: v.optional(
+              v.nullable(v.pipe(v.string(), v.isoDate("a row's effective_on is a date, YYYY-MM-DD"))),
+            ),
           }),
           v.check(
             (c) => Object.keys(c.assessed_by ?? {}).every((k) => k in c.ratings),
