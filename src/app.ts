@@ -4,14 +4,23 @@ import { etag } from "hono/etag";
 import { prettyJSON } from "hono/pretty-json";
 import { notFound, onError } from "./problem.ts";
 import { admin } from "./routes/admin.ts";
+import { badges } from "./routes/badges.tsx";
 import { commitmentList, commitments } from "./routes/commitments.ts";
+import { embed, loader } from "./routes/embed.tsx";
 import { health } from "./routes/health.ts";
+import { landing } from "./routes/landing.tsx";
+import { oembed } from "./routes/oembed.tsx";
+import { reports } from "./routes/reports.ts";
 import { scorecards } from "./routes/scorecards.ts";
 import { sources } from "./routes/sources.ts";
 
 export const app = new Hono<{ Bindings: Env }>();
 
-app.use("/v1/*", cors({ origin: "*", allowMethods: ["GET", "HEAD", "OPTIONS"] }), etag(), prettyJSON());
+const readCors = cors({ origin: "*", allowMethods: ["GET", "HEAD", "OPTIONS"] });
+// Reads answer any origin. /v1/admin answers none (no CORS headers at all, so a browser page
+// elsewhere can never call it with someone's key), and /v1/reports has its own (POST).
+const noCors = /^\/v1\/(?:admin|reports)(?:\/|$)/;
+app.use("/v1/*", (c, next) => (noCors.test(c.req.path) ? next() : readCors(c, next)), etag(), prettyJSON());
 app.use("/v1/*", async (c, next) => {
   await next();
   if (c.req.path.startsWith("/v1/admin/")) return;
@@ -26,6 +35,13 @@ app.route("/v1/commitments", commitments);
 app.route("/v1/commitments.csv", commitmentList);
 app.route("/v1/sources", sources);
 app.route("/v1/admin", admin);
+app.route("/v1/reports", reports);
+// For people and the pages that embed Scorecard: widgets, their loader, oEmbed, badges, the landing page.
+app.route("/embed", embed);
+app.route("/embed.js", loader);
+app.route("/oembed", oembed);
+app.route("/badge", badges);
+app.route("/", landing);
 
 app.onError(onError);
 app.notFound(notFound);

@@ -10,7 +10,11 @@ const TITLES: Record<number, string> = {
   401: "Unauthorized",
   403: "Forbidden",
   404: "Not Found",
+  409: "Conflict",
+  413: "Content Too Large",
+  429: "Too Many Requests",
   500: "Internal Server Error",
+  501: "Not Implemented",
   503: "Service Unavailable",
 };
 
@@ -37,7 +41,7 @@ export function notFound(c: Context): Response {
 }
 
 /** Validates a request part with a valibot schema; bad input is a 400 problem, never a 500. */
-export function valid<T extends "param" | "query", S extends v.GenericSchema>(target: T, schema: S) {
+export function valid<T extends "param" | "query" | "json", S extends v.GenericSchema>(target: T, schema: S) {
   return validator(target, (value) => {
     if (target === "query") value = strictQuery(schema, value as Record<string, unknown>);
     const result = v.safeParse(schema, value);
