@@ -4,6 +4,8 @@ import type { Context } from "hono";
 export type Format = "json" | "csv" | "atom";
 
 export function formatOf(c: Context, offered: Format[]): Format {
+  // Caches must keep the representations of one URL apart.
+  c.header("Vary", "Accept", { append: true });
   const path = new URL(c.req.url).pathname;
   if (path.endsWith(".csv") && offered.includes("csv")) return "csv";
   if (path.endsWith(".atom") && offered.includes("atom")) return "atom";

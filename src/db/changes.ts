@@ -1,0 +1,141 @@
+// Change events as the read API serves them, newest first (by when they were observed), with the
+// evidence of both sides: the snapshots their observations were read from.
+
+export interface ChangeFilters {
+  since?: string | undefined;
+  until?: string | undefined;
+  rule?: string | undefined;
+  source?: string | undefined;
+  scorecard?: string | undefined;
+  commitment?: string | undefined;
+  dimension?: string | undefined;
+  kind?: string[] | undefined;
+  direction?: "worse" | "better" | undefined;
+}
+
+export interface ChangeRow {
+  id: number;
+  kind: string;
+  scorecard_id: string;
+  scorecard_title: string;
+  scorecard_period: string | null;
+  rule_id: string;
+  commitment_id: string | null;
+  commitment_key: string | null;
+  commitment_text: string | null;
+  dimension: string | null;
+  band_changed: number;
+  changed_at: string;
+  effective_on: string | null;
+  from_label: string | null;
+  from_band: string | null;
+  from_score: number | null;
+  from_period: string | null;
+  from_url: string | null;
+  from_fetched_at: string | null;
+  from_sha256: string | null;
+  from_archive_key: string | null;
+  to_label: string | null;
+  to_band: string | null;
+  to_score: number | null;
+  to_url: string | null;
+  to_fetched_at: string | null;
+  to_sha256: string | null;
+  to_archive_key: string | null;
+}
+
+/** The tie-break of stored events in a keyset: their id, zero-padded so that text compares as numbers. */
+export const storedTie = (id: number) => `s:${String(id).padStart(12, "0")}`;
+
+/**
+ * Stored change events matching the filters, newest first, strictly before the keyset position
+ * `before` ([changed_at, tie]) if given; at most `limit`.
+ */
+export async function listStoredChanges(
+  db: D1Database,
+  f: ChangeFilters,
+  before: [string, string] | null,
+  limit: number,
+): Promise<ChangeRow[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT ch.id, ch.kind, ch.scorecard_id, s.title AS scorecard_title, s.period AS scorecard_period, src.rule_id,
+              ch.commitment_id, c.key AS commitment_key, c.text AS commitment_text, ch.dimension, ch.band_changed,
+              ch.changed_at, ch.effective_on,
+              ch.from_label, ch.from_band, fo.score AS from_score, fs.period AS from_period,
+              fp.url AS from_url, fp.fetched_at AS from_fetched_at, fp.sha256 AS from_sha256, fp.archive_key AS from_archive_key,
+              ch.to_label, ch.to_band, tobs.score AS to_score,
+              tp.url AS to_url, tp.fetched_at AS to_fetched_at, tp.sha256 AS to_sha256, tp.archive_key AS to_archive_key
+       FROM changes ch
+       JOIN scorecards s ON s.id = ch.scorecard_id
+       JOIN sources src ON src.id = s.source_id
+       LEFT JOIN commitments c ON c.id = ch.commitment_id
+       LEFT JOIN observations fo ON fo.id = ch.from_observation_id
+       LEFT JOIN scorecards fs ON fs.id = fo.scorecard_id
+       LEFT JOIN snapshots fp ON fp.id = fo.snapshot_id
+       LEFT JOIN observations tobs ON tobs.id = ch.to_observation_id
+       LEFT JOIN snapshots tp ON tp.id = tobs.snapshot_id
+       WHERE (?1 IS NULL OR ch.changed_at >= ?1) AND (?2 IS NULL OR ch.changed_at <= ?2)
+         AND (?3 IS NULL OR src.rule_id = ?3) AND (?4 IS NULL OR s.source_id = ?4)
+         AND (?5 IS NULL OR ch.scorecard_id = ?5) AND (?6 IS NULL OR ch.commitment_id = ?6)
+         AND (?7 IS NULL OR ch.dimension = ?7)
+         AND (?8 IS NULL OR ch.kind IN (SELECT value FROM json_each(?8)))
+         AND (?9 IS NULL OR (fo.score IS NOT NULL AND tobs.score IS NOT NULL
+              AND iif(?9 = 'worse', tobs.score < fo.score, tobs.score > fo.score)))
+         AND (?10 IS NULL OR ch.changed_at < ?10 OR (ch.changed_at = ?10 AND printf('s:%012d', ch.id) < ?11))
+       ORDER BY ch.changed_at DESC, ch.id DESC LIMIT ?12`,
+    )
+    .bind(
+      f.since ?? null,
+      f.until ?? null,
+      f.rule ?? null,
+      f.source ?? null,
+      f.scorecard ?? null,
+      f.commitment ?? null,
+      f.dimension ?? null,
+      f.kind ? JSON.stringify(f.kind) : null,
+      f.direction ?? null,
+      before?.[0] ?? null,
+      before?.[1] ?? null,
+      limit,
+    )
+    .all<ChangeRow>();
+  return results;
+}
+
+export interface DatedCommitment {
+  id: string;
+  key: string;
+  text: string;
+  target_date: string;
+  rule_id: string;
+  scorecard_id: string;
+  scorecard_title: string;
+}
+
+/**
+ * Commitments with a target date, each with the latest scorecard that holds (or held) it: the
+ * candidates for deadline-passed events, which are computed when read, never stored.
+ */
+export async function datedCommitments(db: D1Database, f: ChangeFilters): Promise<DatedCommitment[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT c.id, c.key, c.text, c.target_date, src.rule_id, s.id AS scorecard_id, s.title AS scorecard_title
+       FROM commitments c
+       JOIN scorecards s ON s.id = (
+         SELECT m.scorecard_id FROM (
+           SELECT scorecard_id, commitment_id FROM scorecard_commitments
+           UNION SELECT scorecard_id, commitment_id FROM observations) m
+         JOIN scorecards x ON x.id = m.scorecard_id
+         WHERE m.commitment_id = c.id ORDER BY coalesce(x.period, x.published_on, x.first_seen_at) DESC, x.id DESC LIMIT 1)
+       JOIN sources src ON src.id = s.source_id
+       WHERE c.target_date IS NOT NULL
+         AND (?1 IS NULL OR src.rule_id = ?1) AND (?2 IS NULL OR s.source_id = ?2)
+         AND (?3 IS NULL OR c.id IN (SELECT commitment_id FROM scorecard_commitments WHERE scorecard_id = ?3
+                                     UNION SELECT commitment_id FROM observations WHERE scorecard_id = ?3))
+         AND (?4 IS NULL OR c.id = ?4)`,
+    )
+    .bind(f.rule ?? null, f.source ?? null, f.scorecard ?? null, f.commitment ?? null)
+    .all<DatedCommitment>();
+  return results;
+}
