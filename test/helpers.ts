@@ -108,8 +108,8 @@ export async function makeAllDue(): Promise<void> {
   await env.DB.prepare("UPDATE sources SET next_run_at = NULL").run();
 }
 
-export async function api(path: string): Promise<Response> {
-  return exports.default.fetch(`https://scorecard.test${path}`);
+export async function api(path: string, init?: RequestInit): Promise<Response> {
+  return exports.default.fetch(`https://scorecard.test${path}`, init);
 }
 
 export async function count(table: string): Promise<number> {

@@ -267,3 +267,14 @@ export function finishRunStatements(
 export async function finishRun(...args: Parameters<typeof finishRunStatements>): Promise<void> {
   await args[0].batch(finishRunStatements(...args));
 }
+
+/** One run, with its source: what `GET /v1/runs/:id` serves. */
+export async function getRun(db: D1Database, id: number): Promise<(RunRow & { source_id: string }) | null> {
+  return db
+    .prepare(
+      `SELECT id, source_id, trigger, started_at, finished_at, outcome, commitments_seen, observations_added, changes_added,
+              error, failed_check FROM runs WHERE id = ?`,
+    )
+    .bind(id)
+    .first<RunRow & { source_id: string }>();
+}
