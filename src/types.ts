@@ -35,6 +35,8 @@ export interface ObservationWrite {
   rating: Rating;
   /** Who gave the rating, where the publication says (e.g. "ipa" or "sro"); null otherwise. */
   assessed_by: string | null;
+  /** The commitment row's own "as at" date, where the page gives one; else the scorecard's (see domain/effective.ts). */
+  effective_on?: string | null;
   /** This observation moves the rating from another band: a change event. */
   moved: boolean;
 }

@@ -1,5 +1,6 @@
 // Observations and change events, with the scorecards and commitments they belong to: the
 // write side of a run or a reprocess, and what planning reads back.
+import { effectiveOn } from "../../domain/effective.ts";
 import { RATING_BANDS } from "../../domain/vocabularies.ts";
 import type { WritePlan } from "../types.ts";
 
@@ -153,6 +154,8 @@ export function writePlanStatements(
 ): D1PreparedStatement[] {
   const { scorecard: s } = plan;
   const { runId, snapshotId, observedAt } = provenance;
+  // When this publication's ratings take effect, unless a row gives its own date (domain/effective.ts).
+  const scorecardEffectiveOn = effectiveOn({ published_on: s.published_on, period: s.period, observed_at: observedAt });
   const statements = [
     // A scorecard belongs to one source. Another source's write sets source_id to NULL, which
     // NOT NULL refuses: the whole batch fails rather than mixing two sources' records.
@@ -211,19 +214,20 @@ export function writePlanStatements(
       .bind(s.id, JSON.stringify(plan.commitments.map((c) => c.id))),
   );
   for (const rows of chunks(plan.observations)) {
-    const values = rows.map(({ commitment_id, dimension, rating, assessed_by }) => ({
+    const values = rows.map(({ commitment_id, dimension, rating, assessed_by, effective_on }) => ({
       commitment_id,
       dimension,
       ...rating,
       assessed_by,
+      effective_on: effective_on ?? scorecardEffectiveOn,
     }));
     statements.push(
       db
         .prepare(
           `INSERT INTO observations (scorecard_id, commitment_id, dimension, label, vocabulary, band, score, observed_at, snapshot_id, run_id,
-             assessed_by)
+             assessed_by, effective_on)
            SELECT ?1, j.value ->> 'commitment_id', j.value ->> 'dimension', j.value ->> 'label', j.value ->> 'vocabulary',
-                  j.value ->> 'band', j.value ->> 'score', ?2, ?3, ?4, j.value ->> 'assessed_by'
+                  j.value ->> 'band', j.value ->> 'score', ?2, ?3, ?4, j.value ->> 'assessed_by', j.value ->> 'effective_on'
            FROM json_each(?5) j ORDER BY j.key`,
         )
         .bind(s.id, observedAt, snapshotId, runId, JSON.stringify(values)),
@@ -237,9 +241,9 @@ export function writePlanStatements(
       db
         .prepare(
           `INSERT INTO changes (scorecard_id, commitment_id, dimension, from_label, from_band, to_label, to_band,
-             from_observation_id, to_observation_id, changed_at, run_id)
+             from_observation_id, to_observation_id, changed_at, effective_on, run_id)
            SELECT o.scorecard_id, o.commitment_id, o.dimension, previous.label, previous.band, o.label, o.band,
-                  previous.id, o.id, o.observed_at, o.run_id
+                  previous.id, o.id, o.observed_at, o.effective_on, o.run_id
            FROM observations o JOIN observations previous ON previous.id = (
              SELECT max(p.id) FROM observations p
              WHERE p.dimension = o.dimension AND p.id < o.id AND p.band IN (${RATING_BAND_LIST})

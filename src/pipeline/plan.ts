@@ -129,6 +129,7 @@ export function planWrites(rule: Rule, sourceId: string, extraction: Extraction,
     const cid = ids[position]!;
     for (const dimension of rule.dimensions)
       observeOrClear(cid, dimension.key, c.ratings[dimension.key], c.assessed_by?.[dimension.key] ?? null);
+    if (c.effective_on) for (const o of observations) if (o.commitment_id === cid) o.effective_on = c.effective_on;
     const { key, text, policy_area, target_date, source_url } = c;
     return { id: cid, scope, key, text, policy_area, target_date, source_url, position, details: c.details ?? null };
   });
