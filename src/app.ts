@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { etag } from "hono/etag";
 import { prettyJSON } from "hono/pretty-json";
+import { readCache } from "./http/cache.ts";
 import { notFound, onError } from "./problem.ts";
 import { admin } from "./routes/admin.ts";
 import { badges } from "./routes/badges.tsx";
@@ -27,9 +28,11 @@ app.use("/v1/*", async (c, next) => {
   await next();
   if (c.req.path.startsWith("/v1/admin/")) return;
   // Newsrooms embed these; a minute of staleness is cheap, and the data changes at most per scrape.
-  if (c.req.method === "GET" && c.res.status === 200)
+  if ((c.req.method === "GET" || c.req.method === "HEAD") && c.res.status === 200)
     c.header("Cache-Control", "public, max-age=60, stale-while-revalidate=600");
 });
+// Hot reads from the Workers Cache API, versioned by every run that applies something.
+app.use("/v1/*", async (c, next) => (c.req.path.startsWith("/v1/admin/") ? next() : readCache(c, next)));
 
 app.route("/health", health);
 app.route("/v1/scorecards", scorecards);

@@ -1,6 +1,7 @@
 import { app } from "./app.ts";
 import { consumeJobs, type JobMessage } from "./pipeline/jobs.ts";
 import { enqueueDueSources } from "./pipeline/scheduler.ts";
+import { consumeDeliveries, type WebhookMessage } from "./pipeline/webhooks.ts";
 
 export default {
   fetch: app.fetch,
@@ -10,6 +11,9 @@ export default {
   },
 
   async queue(batch, env) {
-    await consumeJobs(batch, env);
+    // Two queues, one consumer: webhook deliveries, and the jobs queue.
+    if (batch.queue.startsWith("scorecard-webhooks"))
+      await consumeDeliveries(batch as MessageBatch<WebhookMessage>, env);
+    else await consumeJobs(batch as MessageBatch<JobMessage>, env);
   },
-} satisfies ExportedHandler<Env, JobMessage>;
+} satisfies ExportedHandler<Env, JobMessage | WebhookMessage>;

@@ -48,6 +48,50 @@ export async function startRun(db: D1Database, sourceId: string, trigger: string
   return row.id;
 }
 
+/**
+ * Records a run requested over the API as `queued`, with the audit entry, so that its id exists
+ * before the queue delivers it; the job then starts this row (`startQueuedRun`).
+ */
+export async function queueRun(
+  db: D1Database,
+  sourceId: string,
+  trigger: string,
+  requestedAt: string,
+  audit: (runId: number) => D1PreparedStatement,
+): Promise<number> {
+  const row = await db
+    .prepare("INSERT INTO runs (source_id, trigger, started_at, outcome) VALUES (?, ?, ?, 'queued') RETURNING id")
+    .bind(sourceId, trigger, requestedAt)
+    .first<{ id: number }>();
+  if (!row) throw new Error("could not record the run");
+  await audit(row.id).run();
+  return row.id;
+}
+
+/** Starts a queued run; false if it is no longer queued (abandoned, or already started). */
+export async function startQueuedRun(
+  db: D1Database,
+  runId: number,
+  sourceId: string,
+  startedAt: string,
+): Promise<boolean> {
+  const row = await db
+    .prepare(
+      "UPDATE runs SET outcome = 'running', started_at = ? WHERE id = ? AND source_id = ? AND outcome = 'queued' RETURNING id",
+    )
+    .bind(startedAt, runId, sourceId)
+    .first<{ id: number }>();
+  return row !== null;
+}
+
+/** Ends a queued run that will never start (its source was disabled or deleted meanwhile). */
+export async function dropQueuedRun(db: D1Database, runId: number, reason: string): Promise<void> {
+  await db
+    .prepare("UPDATE runs SET outcome = 'failed', finished_at = ?, error = ? WHERE id = ? AND outcome = 'queued'")
+    .bind(new Date().toISOString(), reason, runId)
+    .run();
+}
+
 export async function insertSnapshot(db: D1Database, snapshot: SnapshotInput): Promise<number> {
   const s = snapshot;
   const row = await db
@@ -105,7 +149,7 @@ export async function abandonStaleRuns(db: D1Database, startedBefore: string, no
   await db
     .prepare(
       `UPDATE runs SET outcome = 'failed', finished_at = ?2, error = 'abandoned: the invocation ended before the run did'
-       WHERE outcome = 'running' AND started_at < ?1`,
+       WHERE outcome IN ('running', 'queued') AND started_at < ?1`,
     )
     .bind(startedBefore, now)
     .run();

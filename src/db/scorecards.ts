@@ -1,4 +1,5 @@
 // Scorecards with their commitments and current ratings, as the API serves them.
+import { overridesInForceStatement, withOverride, type OverrideRow, type OverrideView } from "./overrides.ts";
 
 export interface RatingView {
   label: string;
@@ -8,6 +9,9 @@ export interface RatingView {
   observed_at: string;
   /** Who gave the rating, where the publication says (a GMPP project's `dca`: "ipa" or "sro"); absent otherwise. */
   assessed_by?: string;
+  /** An editor's correction in force: the label, band and score above are its own; `scraped` is what the publication says. */
+  override?: OverrideView;
+  scraped?: RatingView;
 }
 
 /** A rating row as stored: `assessed_by` is served only where the publication named an assessor. */
@@ -129,7 +133,7 @@ interface RatingRow extends RatingView {
 }
 
 export async function getScorecard(db: D1Database, id: string): Promise<ScorecardDetail | null> {
-  const [scorecard, commitments, ratings] = await db.batch([
+  const [scorecard, commitments, ratings, overrides] = await db.batch([
     db.prepare(`${SCORECARD_SELECT} WHERE s.id = ?`).bind(id),
     db
       .prepare(
@@ -143,13 +147,15 @@ export async function getScorecard(db: D1Database, id: string): Promise<Scorecar
            SELECT max(id) FROM observations WHERE scorecard_id = ?1 AND commitment_id IS NOT NULL GROUP BY commitment_id, dimension)`,
       )
       .bind(id),
+    overridesInForceStatement(db, { scorecard: id }),
   ]);
   const row = scorecard!.results[0] as ScorecardRow | undefined;
   if (!row) return null;
+  const overrideOf = new Map((overrides!.results as OverrideRow[]).map((o) => [`${o.commitment_id} ${o.dimension}`, o]));
   const byCommitment = new Map<string, Record<string, RatingView>>();
   for (const { commitment_id, dimension, ...rating } of ratings!.results as RatingRow[]) {
     const current = byCommitment.get(commitment_id) ?? {};
-    current[dimension] = ratingOf(rating);
+    current[dimension] = withOverride(ratingOf(rating), overrideOf.get(`${commitment_id} ${dimension}`));
     byCommitment.set(commitment_id, current);
   }
   return {

@@ -109,3 +109,54 @@ export async function countSourceHealth(db: D1Database): Promise<{ total: number
     .first<{ total: number; failing: number }>();
   return row ?? { total: 0, failing: 0 };
 }
+
+/** Adds one source, due at the next tick, with its audit entry in the same batch; false if its id is taken. */
+export async function insertSource(db: D1Database, source: SourceInput, audit: D1PreparedStatement): Promise<boolean> {
+  try {
+    await db.batch([
+      db
+        .prepare("INSERT INTO sources (id, rule_id, url, title, schedule, enabled) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+        .bind(...sourceValues(source)),
+      audit,
+    ]);
+    return true;
+  } catch (error) {
+    // The batch is one transaction: a taken id records nothing, not even the audit entry.
+    if (error instanceof Error && /UNIQUE constraint failed: sources\.id/.test(error.message)) return false;
+    throw error;
+  }
+}
+
+export async function sourceIdsWithUrl(db: D1Database, ruleId: string, url: string): Promise<string[]> {
+  const { results } = await db
+    .prepare("SELECT id FROM sources WHERE rule_id = ? AND url = ? ORDER BY id")
+    .bind(ruleId, url)
+    .all<{ id: string }>();
+  return results.map((r) => r.id);
+}
+
+/** Changes a source's title, schedule or whether it runs, with the audit entry, in one batch. */
+export async function updateSource(
+  db: D1Database,
+  id: string,
+  changes: { title?: string | undefined; schedule?: string | undefined; enabled?: boolean | undefined },
+  audit: D1PreparedStatement,
+): Promise<SourceRow | null> {
+  const [updated] = await db.batch([
+    db
+      .prepare(
+        `UPDATE sources SET title = coalesce(?2, title), schedule = coalesce(?3, schedule), enabled = coalesce(?4, enabled),
+           -- a schedule changed, or a source enabled again, is due at the next tick
+           next_run_at = CASE WHEN ?3 IS NOT NULL OR (?4 = 1 AND enabled = 0) THEN NULL ELSE next_run_at END
+         WHERE id = ?1 RETURNING *`,
+      )
+      .bind(
+        id,
+        changes.title ?? null,
+        changes.schedule ?? null,
+        changes.enabled === undefined ? null : changes.enabled ? 1 : 0,
+      ),
+    audit,
+  ]);
+  return (updated!.results[0] as SourceRow | undefined) ?? null;
+}

@@ -4,13 +4,18 @@
 // reprocess that puts a late year in order) is enqueued here.
 import { findRule } from "../../scrapers/index.ts";
 import { acquireLease, releaseLease } from "../db/leases.ts";
+import { bumpReadVersion } from "../http/cache.ts";
+import { dropQueuedRun } from "../db/runs.ts";
 import { getSource, releaseClaims } from "../db/sources.ts";
 import { commitmentScope } from "./plan.ts";
 import { reprocessSource } from "./reprocess.ts";
 import { runSource } from "./run.ts";
+import { fanOutChanges } from "./webhooks.ts";
 
+/** `runId`: a run requested over the API, already recorded as queued. */
 export type JobMessage =
-  { kind: "scrape"; sourceId: string; trigger: string } | { kind: "reprocess"; sourceId: string };
+  | { kind: "scrape"; sourceId: string; trigger: string; runId?: number }
+  | { kind: "reprocess"; sourceId: string };
 
 /** Longer than any invocation can run, so a lease outlives only a crashed holder. */
 const LEASE_MS = 20 * 60_000;
@@ -23,7 +28,11 @@ export class BusyError extends Error {
 export async function handleJob(env: Env, job: JobMessage): Promise<void> {
   const source = await getSource(env.DB, job.sourceId);
   // A source deleted, or disabled, after it was enqueued is simply dropped.
-  if (!source || (job.kind === "scrape" && !source.enabled)) return;
+  if (!source || (job.kind === "scrape" && !source.enabled)) {
+    if (job.kind === "scrape" && job.runId !== undefined)
+      await dropQueuedRun(env.DB, job.runId, "not run: the source was disabled after the run was requested");
+    return;
+  }
   const rule = findRule(source.rule_id);
   const scope = rule ? commitmentScope(rule, source.id) : source.id;
   const holder = crypto.randomUUID();
@@ -32,14 +41,17 @@ export async function handleJob(env: Env, job: JobMessage): Promise<void> {
   try {
     if (job.kind === "reprocess") {
       const summary = await reprocessSource(env, job.sourceId);
+      await bumpReadVersion(env);
       console.log(
         `reprocess of ${summary.sourceIds.join(", ")}: ${summary.outcome}, ${summary.documents} documents, ` +
           `${summary.skipped.length} unreadable${summary.error ? `: ${summary.error}` : ""}`,
       );
       return;
     }
-    const { reorder, ...run } = await runSource(env, source, { trigger: job.trigger });
+    const { reorder, ...run } = await runSource(env, source, { trigger: job.trigger, runId: job.runId });
+    if ((run.counts?.observations_added ?? 0) + (run.counts?.changes_added ?? 0) > 0) await bumpReadVersion(env);
     if (reorder) await enqueueReorder(env, source.id);
+    if ((run.counts?.changes_added ?? 0) > 0) await notifyWebhooks(env, run.runId);
     if (run.outcome === "deferred") await releaseClaims(env.DB, [source.id]); // due again at the next tick
     console.log(
       `run ${run.runId} of ${run.sourceId}: ${run.outcome}${run.counts ? ` (${JSON.stringify(run.counts)})` : ""}`,
@@ -58,6 +70,15 @@ async function enqueueReorder(env: Env, sourceId: string): Promise<void> {
     await env.SCRAPE_QUEUE.send({ kind: "reprocess", sourceId } satisfies JobMessage);
   } catch (error) {
     console.error(`${sourceId}: could not queue the reprocess that puts its history in order:`, error);
+  }
+}
+
+/** Tells webhooks of the run's change events. Its writes have landed: a failure here is logged, not a failed run. */
+async function notifyWebhooks(env: Env, runId: number): Promise<void> {
+  try {
+    await fanOutChanges(env, runId);
+  } catch (error) {
+    console.error(`run ${runId}: could not queue its webhook deliveries:`, error);
   }
 }
 

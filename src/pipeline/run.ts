@@ -21,6 +21,7 @@ import {
   lastAppliedState,
   lastSnapshotOfRun,
   lastSnapshotOfStep,
+  startQueuedRun,
   startRun,
   type RunCounts,
   type RunOutcome,
@@ -204,10 +205,15 @@ async function needsReorder(env: Env, source: SourceRow, rule: Rule, scorecard: 
 export async function runSource(
   env: Env,
   source: SourceRow,
-  options: { trigger: string },
+  /** `runId`: a run requested over the API, recorded as queued when it was accepted. */
+  options: { trigger: string; runId?: number | undefined },
 ): Promise<RunSummary & { reorder?: true }> {
   const db = env.DB;
-  const runId = await startRun(db, source.id, options.trigger, new Date().toISOString());
+  const startedAt = new Date().toISOString();
+  const runId =
+    options.runId !== undefined && (await startQueuedRun(db, options.runId, source.id, startedAt))
+      ? options.runId
+      : await startRun(db, source.id, options.trigger, startedAt);
   let summary: RunSummary & { scorecard?: string };
   let rule: Rule | undefined;
   try {

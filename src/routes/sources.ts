@@ -5,7 +5,7 @@ import { getSource, listSources, type SourceRow } from "../db/sources.ts";
 import { idParam, valid } from "../problem.ts";
 
 /** A source as maintainers and watchdogs see it: where, how often, and how it has been going. */
-function present(source: SourceRow) {
+export function present(source: SourceRow) {
   const status =
     source.last_run_at === null
       ? "never-run"

@@ -14,11 +14,14 @@ export async function startLocalServer(): Promise<{ server: Server; port: number
   let log: LoggedRequest[] = [];
   let robots: { status: number; body: string } = { status: 404, body: "" };
   const attempts = new Map<string, number>();
+  // Webhook deliveries received at /hook/…, with their bodies, for tests to verify signatures.
+  let hooks: { path: string; headers: IncomingMessage["headers"]; body: string; attempt: number }[] = [];
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const param = (name: string, fallback = 0) => Number(url.searchParams.get(name) ?? fallback);
     if (url.pathname === "/__log") return void res.end(JSON.stringify(log));
+    if (url.pathname === "/__hooks") return void res.end(JSON.stringify(hooks));
     if (url.pathname === "/__reset") {
       log = [];
       attempts.clear();
@@ -101,6 +104,24 @@ export async function startLocalServer(): Promise<{ server: Server; port: number
         return void res.end("try later");
       }
       return void res.end(`answered on attempt ${seen}`);
+    }
+    if (url.pathname.startsWith("/hook/")) {
+      // A webhook receiver: records each delivery, failing the first `fail` with a 500.
+      const chunks: Buffer[] = [];
+      req.on("data", (chunk: Buffer) => chunks.push(chunk));
+      req.on("end", () => {
+        const seen = (attempts.get(url.pathname) ?? 0) + 1;
+        attempts.set(url.pathname, seen);
+        hooks.push({
+          path: url.pathname,
+          headers: req.headers,
+          body: Buffer.concat(chunks).toString("utf8"),
+          attempt: seen,
+        });
+        res.writeHead(seen <= param("fail", 0) ? 500 : 204);
+        res.end();
+      });
+      return;
     }
     res.writeHead(404);
     res.end("not found");

@@ -1,0 +1,253 @@
+// Webhooks: subscribers to change events, and every delivery made to them.
+
+export interface WebhookFilters {
+  rule?: string | undefined;
+  source?: string | undefined;
+  scorecard?: string | undefined;
+  dimension?: string | undefined;
+  /** `better`: the score rose; `worse`: it fell (as on /v1/changes; moves between levels only). */
+  direction?: "better" | "worse" | undefined;
+  kind?: "moved" | "first-rating" | "removed" | "returned" | undefined;
+}
+
+export interface WebhookRow {
+  id: number;
+  url: string;
+  secret: string;
+  filters: WebhookFilters;
+  enabled: boolean;
+  created_by: string;
+  created_at: string;
+}
+
+export type DeliveryStatus = "pending" | "delivered" | "failed";
+
+export interface DeliveryRow {
+  id: number;
+  webhook_id: number;
+  change_id: number;
+  redelivery_of: number | null;
+  status: DeliveryStatus;
+  attempts: number;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: string;
+  last_attempt_at: string | null;
+  next_attempt_at: string | null;
+  finished_at: string | null;
+}
+
+/** A change event as a webhook receives it. */
+export interface ChangeEvent {
+  id: number;
+  kind: string;
+  rule_id: string;
+  source_id: string;
+  scorecard_id: string;
+  commitment_id: string | null;
+  dimension: string | null;
+  from: { label: string; band: string; score: number | null } | null;
+  to: { label: string; band: string; score: number | null } | null;
+  band_changed: boolean;
+  direction: "better" | "worse" | null;
+  changed_at: string;
+  effective_on: string | null;
+  run_id: number;
+}
+
+type StoredWebhook = Omit<WebhookRow, "filters" | "enabled"> & { filters: string; enabled: number };
+const webhookOf = (row: StoredWebhook): WebhookRow => ({
+  ...row,
+  filters: JSON.parse(row.filters) as WebhookFilters,
+  enabled: row.enabled === 1,
+});
+
+export async function insertWebhook(
+  db: D1Database,
+  hook: { url: string; secret: string; filters: WebhookFilters; createdBy: string; createdAt: string },
+  audit: (id: number) => D1PreparedStatement,
+): Promise<WebhookRow> {
+  const row = await db
+    .prepare("INSERT INTO webhooks (url, secret, filters, created_by, created_at) VALUES (?, ?, ?, ?, ?) RETURNING *")
+    .bind(hook.url, hook.secret, JSON.stringify(hook.filters), hook.createdBy, hook.createdAt)
+    .first<StoredWebhook>();
+  if (!row) throw new Error("could not record the webhook");
+  await audit(row.id).run();
+  return webhookOf(row);
+}
+
+export async function getWebhook(db: D1Database, id: number): Promise<WebhookRow | null> {
+  const row = await db.prepare("SELECT * FROM webhooks WHERE id = ?").bind(id).first<StoredWebhook>();
+  return row ? webhookOf(row) : null;
+}
+
+export async function listWebhooks(db: D1Database, options: { enabledOnly?: boolean } = {}): Promise<WebhookRow[]> {
+  const { results } = await db
+    .prepare("SELECT * FROM webhooks WHERE ?1 = 0 OR enabled = 1 ORDER BY id")
+    .bind(options.enabledOnly ? 1 : 0)
+    .all<StoredWebhook>();
+  return results.map(webhookOf);
+}
+
+export async function setWebhookEnabled(
+  db: D1Database,
+  id: number,
+  enabled: boolean,
+  audit: D1PreparedStatement,
+): Promise<WebhookRow | null> {
+  const [updated] = await db.batch([
+    db.prepare("UPDATE webhooks SET enabled = ? WHERE id = ? RETURNING *").bind(enabled ? 1 : 0, id),
+    audit,
+  ]);
+  const row = updated!.results[0] as StoredWebhook | undefined;
+  return row ? webhookOf(row) : null;
+}
+
+const CHANGE_EVENT_SELECT = `
+  SELECT c.id, c.kind, src.rule_id, s.source_id, c.scorecard_id, c.commitment_id, c.dimension,
+         c.from_label, c.from_band, fo.score AS from_score, c.to_label, c.to_band, too.score AS to_score,
+         c.band_changed, c.changed_at, c.effective_on, c.run_id
+  FROM changes c
+  JOIN scorecards s ON s.id = c.scorecard_id
+  JOIN sources src ON src.id = s.source_id
+  LEFT JOIN observations fo ON fo.id = c.from_observation_id
+  LEFT JOIN observations too ON too.id = c.to_observation_id`;
+
+interface ChangeEventRow {
+  id: number;
+  kind: string;
+  rule_id: string;
+  source_id: string;
+  scorecard_id: string;
+  commitment_id: string | null;
+  dimension: string | null;
+  from_label: string | null;
+  from_band: string | null;
+  from_score: number | null;
+  to_label: string | null;
+  to_band: string | null;
+  to_score: number | null;
+  band_changed: number;
+  changed_at: string;
+  effective_on: string | null;
+  run_id: number;
+}
+
+function changeEventOf(r: ChangeEventRow): ChangeEvent {
+  const side = (label: string | null, band: string | null, score: number | null) =>
+    label === null || band === null ? null : { label, band, score };
+  const direction =
+    r.from_score === null || r.to_score === null || r.from_score === r.to_score
+      ? null
+      : r.to_score > r.from_score
+        ? "better"
+        : "worse";
+  return {
+    id: r.id,
+    kind: r.kind,
+    rule_id: r.rule_id,
+    source_id: r.source_id,
+    scorecard_id: r.scorecard_id,
+    commitment_id: r.commitment_id,
+    dimension: r.dimension,
+    from: side(r.from_label, r.from_band, r.from_score),
+    to: side(r.to_label, r.to_band, r.to_score),
+    band_changed: r.band_changed === 1,
+    direction,
+    changed_at: r.changed_at,
+    effective_on: r.effective_on,
+    run_id: r.run_id,
+  };
+}
+
+export async function changeEventsOfRun(db: D1Database, runId: number): Promise<ChangeEvent[]> {
+  const { results } = await db
+    .prepare(`${CHANGE_EVENT_SELECT} WHERE c.run_id = ? ORDER BY c.id`)
+    .bind(runId)
+    .all<ChangeEventRow>();
+  return results.map(changeEventOf);
+}
+
+export async function getChangeEvent(db: D1Database, id: number): Promise<ChangeEvent | null> {
+  const row = await db.prepare(`${CHANGE_EVENT_SELECT} WHERE c.id = ?`).bind(id).first<ChangeEventRow>();
+  return row ? changeEventOf(row) : null;
+}
+
+/** Records deliveries of changes to webhooks; a pair already delivered once is skipped. Returns the new ids. */
+export async function insertDeliveries(
+  db: D1Database,
+  pairs: { webhookId: number; changeId: number }[],
+  createdAt: string,
+): Promise<number[]> {
+  if (pairs.length === 0) return [];
+  const { results } = await db
+    .prepare(
+      `INSERT INTO webhook_deliveries (webhook_id, change_id, created_at, next_attempt_at)
+       SELECT j.value ->> 'webhookId', j.value ->> 'changeId', ?2, ?2 FROM json_each(?1) j WHERE true
+       ON CONFLICT DO NOTHING RETURNING id`,
+    )
+    .bind(JSON.stringify(pairs), createdAt)
+    .all<{ id: number }>();
+  return results.map((r) => r.id);
+}
+
+export async function insertRedelivery(
+  db: D1Database,
+  of: DeliveryRow,
+  createdAt: string,
+  audit: (id: number) => D1PreparedStatement,
+): Promise<DeliveryRow> {
+  const row = await db
+    .prepare(
+      `INSERT INTO webhook_deliveries (webhook_id, change_id, redelivery_of, created_at, next_attempt_at)
+       VALUES (?, ?, ?, ?, ?) RETURNING *`,
+    )
+    .bind(of.webhook_id, of.change_id, of.id, createdAt, createdAt)
+    .first<DeliveryRow>();
+  if (!row) throw new Error("could not record the redelivery");
+  await audit(row.id).run();
+  return row;
+}
+
+export async function getDelivery(db: D1Database, id: number): Promise<DeliveryRow | null> {
+  return db.prepare("SELECT * FROM webhook_deliveries WHERE id = ?").bind(id).first<DeliveryRow>();
+}
+
+export async function listDeliveries(
+  db: D1Database,
+  webhookId: number,
+  page: { limit: number; offset: number },
+): Promise<{ deliveries: DeliveryRow[]; total: number }> {
+  const [rows, count] = await db.batch([
+    db
+      .prepare("SELECT * FROM webhook_deliveries WHERE webhook_id = ? ORDER BY id DESC LIMIT ? OFFSET ?")
+      .bind(webhookId, page.limit, page.offset),
+    db.prepare("SELECT count(*) AS total FROM webhook_deliveries WHERE webhook_id = ?").bind(webhookId),
+  ]);
+  return {
+    deliveries: rows!.results as DeliveryRow[],
+    total: (count!.results[0] as { total: number }).total,
+  };
+}
+
+/** Records one attempt: delivered, failed for good, or pending until `nextAttemptAt`. */
+export async function recordAttempt(
+  db: D1Database,
+  id: number,
+  attempt: {
+    at: string;
+    status: DeliveryStatus;
+    httpStatus: number | null;
+    error: string | null;
+    nextAttemptAt: string | null;
+  },
+): Promise<void> {
+  await db
+    .prepare(
+      `UPDATE webhook_deliveries SET attempts = attempts + 1, last_attempt_at = ?2, status = ?3, last_status = ?4,
+         last_error = ?5, next_attempt_at = ?6, finished_at = CASE WHEN ?3 = 'pending' THEN NULL ELSE ?2 END
+       WHERE id = ?1`,
+    )
+    .bind(id, attempt.at, attempt.status, attempt.httpStatus, attempt.error, attempt.nextAttemptAt)
+    .run();
+}
