@@ -1,0 +1,76 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import worker from "../src/index.ts";
+import { api, deliver, enqueueByCron, makeAllDue, publish, seed, seedPage, seedUrl } from "./helpers.ts";
+
+const HC_780 = "hsc-expert-panel-hc-780";
+
+/** The test env with the read cache on, as deployed. */
+const cached = new Proxy(env, {
+  get: (target, key) => (key === "READ_CACHE" ? "on" : Reflect.get(target, key)),
+}) as Env;
+
+async function read(path: string, init?: RequestInit): Promise<Response> {
+  const ctx = createExecutionContext();
+  const response = await worker.fetch!(
+    new Request(`https://scorecard.test${path}`, init) as Request<unknown, IncomingRequestCfProperties>,
+    cached,
+    ctx,
+  );
+  await waitOnExecutionContext(ctx);
+  return response;
+}
+
+describe("HTTP behaviour of reads", () => {
+  it("gives every GET an ETag, answers If-None-Match with 304, and HEAD wherever GET works", async () => {
+    await seed([HC_780]);
+    await deliver(await enqueueByCron());
+    for (const path of [
+      "/v1/scorecards",
+      `/v1/scorecards/${HC_780}`,
+      "/v1/commitments",
+      "/v1/commitments.csv",
+      "/v1/changes",
+      "/v1/changes.atom",
+      "/v1/runs/1",
+      "/v1/sources",
+    ]) {
+      const response = await api(path);
+      expect(response.status, path).toBe(200);
+      const etag = response.headers.get("etag");
+      expect(etag, path).toBeTruthy();
+      const again = await api(path, { headers: { "If-None-Match": etag! } });
+      expect(again.status, path).toBe(304);
+      const head = await api(path, { method: "HEAD" });
+      expect(head.status, path).toBe(200);
+      expect(await head.text(), path).toBe("");
+      expect(head.headers.get("etag"), path).toBe(etag);
+    }
+  });
+
+  it("serves hot reads from the cache, and never a stale rating after a run applies a change", async () => {
+    await seed([HC_780]);
+    await deliver(await enqueueByCron(), cached);
+    const path = `/v1/scorecards/${HC_780}`;
+    const first = await read(path);
+    expect(first.headers.get("x-cache")).toBe("MISS");
+    const before = await first.json<{ overall: { label: string } }>();
+    expect(before.overall.label).toBe("Inadequate");
+    const second = await read(path);
+    expect(second.headers.get("x-cache")).toBe("HIT");
+    expect(await second.json()).toEqual(before);
+    // Another representation of the same URL is cached apart.
+    expect((await read("/v1/commitments", { headers: { Accept: "text/csv" } })).headers.get("x-cache")).toBe("MISS");
+
+    await publish(
+      seedUrl(HC_780),
+      seedPage(HC_780).replace("progress: <strong>Inadequate</strong>", "progress: <strong>Good</strong>"),
+    );
+    await makeAllDue();
+    await deliver(await enqueueByCron(), cached);
+    const after = await read(path);
+    expect(after.headers.get("x-cache")).toBe("MISS");
+    expect((await after.json<{ overall: { label: string } }>()).overall.label).toBe("Good");
+  });
+});
