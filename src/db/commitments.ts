@@ -1,5 +1,6 @@
 // One commitment with its scorecards, its full rating history and provenance, and its change
 // events, as the API serves it.
+import { overrideView, overridesInForceStatement, type OverrideRow, type OverrideView } from "./overrides.ts";
 import { type CommitmentView, detailsOf, ratingOf, type RatingView, sampleOf } from "./scorecards.ts";
 
 export interface ObservationView extends RatingView {
@@ -43,10 +44,22 @@ export interface CommitmentDetail extends CommitmentView {
   }[];
   history: ObservationView[];
   changes: ChangeView[];
+  /**
+   * Editors' corrections of its ratings, in force or reverted, oldest first. The history above is
+   * always what was scraped; a rating in force is served as the override's where ratings are.
+   */
+  overrides: (OverrideView & {
+    scorecard_id: string;
+    dimension: string;
+    band: string;
+    score: number | null;
+    in_force: boolean;
+    reverted: { by: string | null; at: string; reason: string | null } | null;
+  })[];
 }
 
 export async function getCommitment(db: D1Database, id: string): Promise<CommitmentDetail | null> {
-  const [commitment, scorecards, history, changes, details] = await db.batch([
+  const [commitment, scorecards, history, changes, details, overrides] = await db.batch([
     db
       .prepare(
         "SELECT id, scope, key, text, policy_area, target_date, source_url, first_seen_at, last_seen_at FROM commitments WHERE id = ?",
@@ -78,11 +91,14 @@ export async function getCommitment(db: D1Database, id: string): Promise<Commitm
         "SELECT scorecard_id, details FROM scorecard_commitments WHERE commitment_id = ? AND details IS NOT NULL",
       )
       .bind(id),
+    overridesInForceStatement(db, { commitment: id }),
   ]);
   const detailsByScorecard = new Map(
     (details!.results as { scorecard_id: string; details: string }[]).map((d) => [d.scorecard_id, d.details]),
   );
-  const row = commitment!.results[0] as Omit<CommitmentDetail, "scorecards" | "history" | "changes"> | undefined;
+  const row = commitment!.results[0] as
+    | Omit<CommitmentDetail, "scorecards" | "history" | "changes" | "overrides">
+    | undefined;
   if (!row) return null;
   type HistoryRow = Omit<ObservationView, "provenance"> &
     Omit<ObservationView["provenance"], "sample"> & { sample: number };
@@ -110,6 +126,15 @@ export async function getCommitment(db: D1Database, id: string): Promise<Commitm
       ...change,
       from: { label: from_label, band: from_band },
       to: { label: to_label, band: to_band },
+    })),
+    overrides: (overrides!.results as OverrideRow[]).map((o) => ({
+      ...overrideView(o),
+      scorecard_id: o.scorecard_id,
+      dimension: o.dimension,
+      band: o.band,
+      score: o.score,
+      in_force: o.reverted_at === null,
+      reverted: o.reverted_at === null ? null : { by: o.reverted_by, at: o.reverted_at, reason: o.revert_reason },
     })),
   };
 }
