@@ -22,6 +22,8 @@ export default defineConfig(async () => {
             MIN_HOST_INTERVAL_MS: "0",
             RETRY_BASE_MS: "10",
             ADMIN_TOKEN: "test-admin-token",
+            // Tests read their own writes at once; test/cache.integration.test.ts turns it on for itself.
+            READ_CACHE: "off",
           },
           // Tests never reach the internet: only the local test server on 127.0.0.1 answers.
           outboundService: (request: Request) =>
