@@ -4,6 +4,7 @@
 // A rating "as of" a day is the latest observation effective on or before that day (the
 // publisher's own date, `observations.effective_on`); without `as_of` it is the latest
 // observation, as the API serves it.
+import { effectiveOn } from "../../domain/effective.ts";
 import { type CommitmentView, detailsOf, ratingOf, type RatingView, sampleOf } from "./scorecards.ts";
 
 export interface EmbedRating extends RatingView {
@@ -38,7 +39,7 @@ const EFFECTIVE = "coalesce(x.effective_on, substr(x.observed_at, 1, 10))";
 
 interface ScorecardRow extends Omit<EmbedScorecard, "sample" | "overall" | "check" | "commitments">, SourceCheck {
   sample: number;
-  has_dimensions?: number;
+  first_seen_at: string;
 }
 
 interface RatingRow extends Omit<EmbedRating, "assessed_by"> {
@@ -61,7 +62,7 @@ export async function getScorecardForEmbed(
       .prepare(
         `SELECT s.id, src.rule_id, s.title, s.publisher, s.published_on, s.period, s.url, s.vocabulary,
                 ${sampleOf("s")} AS sample,
-                src.last_success_at, src.last_run_at, src.consecutive_failures
+                s.first_seen_at, src.last_success_at, src.last_run_at, src.consecutive_failures
          FROM scorecards s JOIN sources src ON src.id = s.source_id WHERE s.id = ?1`,
       )
       .bind(id),
@@ -78,14 +79,17 @@ export async function getScorecardForEmbed(
            FROM (SELECT DISTINCT commitment_id, dimension FROM observations WHERE scorecard_id = ?1) k)`,
       )
       .bind(id, asOf),
-    // Now: the commitments the scorecard holds. As of a day: those it rated by then and had not
-    // removed by then, in the publication's order where it still holds them.
+    // Now: the commitments the scorecard holds. As of a day: those it had rated by then, and
+    // those it holds and has never rated; less those it had removed by then. In the
+    // publication's order where it still holds them.
     db
       .prepare(
         `SELECT c.id, c.key, c.text, c.policy_area, c.target_date, c.source_url, m.details
          FROM commitments c LEFT JOIN scorecard_commitments m ON m.scorecard_id = ?1 AND m.commitment_id = c.id
          WHERE CASE WHEN ?2 IS NULL THEN m.commitment_id IS NOT NULL ELSE
-           c.id IN (SELECT x.commitment_id FROM observations x WHERE x.scorecard_id = ?1 AND ${EFFECTIVE} <= ?2)
+           (c.id IN (SELECT x.commitment_id FROM observations x WHERE x.scorecard_id = ?1 AND ${EFFECTIVE} <= ?2)
+            OR (m.commitment_id IS NOT NULL
+                AND NOT EXISTS (SELECT 1 FROM observations x WHERE x.scorecard_id = ?1 AND x.commitment_id = c.id)))
            AND coalesce((SELECT ch.kind FROM changes ch
                          WHERE ch.scorecard_id = ?1 AND ch.commitment_id = c.id AND ch.kind IN ('removed', 'returned')
                            AND coalesce(ch.effective_on, substr(ch.changed_at, 1, 10)) <= ?2
@@ -99,7 +103,9 @@ export async function getScorecardForEmbed(
   const row = scorecard!.results[0] as ScorecardRow | undefined;
   if (!row) return null;
   const rows = ratings!.results as RatingRow[];
-  if (asOf !== null && rows.length === 0) return null;
+  // A scorecard takes effect at its period's end, else its publication, else when first seen.
+  const { first_seen_at, ...described } = row;
+  if (asOf !== null && effectiveOn({ ...described, observed_at: first_seen_at }) > asOf) return null;
   const byCommitment = new Map<string, Record<string, EmbedRating>>();
   let overall: EmbedRating | null = null;
   for (const { commitment_id, dimension, ...rating } of rows) {
@@ -112,7 +118,7 @@ export async function getScorecardForEmbed(
     current[dimension] = view;
     byCommitment.set(commitment_id, current);
   }
-  const { last_success_at, last_run_at, consecutive_failures, sample, ...rest } = row;
+  const { last_success_at, last_run_at, consecutive_failures, sample, ...rest } = described;
   return {
     ...rest,
     sample: sample === 1,
@@ -174,7 +180,8 @@ export async function getCommitmentForEmbed(
   ]);
   const row = commitment!.results[0] as CommitmentView | undefined;
   if (!row) return null;
-  type Linked = Omit<EmbedCommitment["scorecards"][number], "sample"> & SourceCheck & { sample: number; rule_id: string };
+  type Linked = Omit<EmbedCommitment["scorecards"][number], "sample"> &
+    SourceCheck & { sample: number; rule_id: string };
   const linked = scorecards!.results as Linked[];
   const events = (history!.results as (RatingRow & { scorecard_id: string })[]).map(
     ({ commitment_id: _, ...rating }) => ratingOf(rating) as EmbedRating & { dimension: string; scorecard_id: string },

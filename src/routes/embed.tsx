@@ -37,8 +37,7 @@ const commitmentQuery = v.object({ theme, as_of: asOfSchema });
 
 /** The rule's delivery declaration, where it has one; without one a deadline is never reported met. */
 export function deliveryOf(ruleId: string): Delivery | null {
-  const rule = findRule(ruleId) as { delivery?: Delivery } | undefined;
-  return rule?.delivery ?? null;
+  return findRule(ruleId)?.delivery ?? null;
 }
 
 export async function widgetHeaders(c: Context): Promise<void> {
