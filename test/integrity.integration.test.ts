@@ -76,7 +76,8 @@ describe("concurrency", () => {
 });
 
 describe("years ingested out of order", () => {
-  it("rebuild their shared history in period order, so change events run forward", async () => {
+  // Two reprocesses through the real local queue: as long as the queue takes, up to QUEUE_WAIT.
+  it("rebuild their shared history in period order, so change events run forward", { timeout: 30_000 }, async () => {
     for (const source of ["gmpp-2025-26", "gmpp-2022-23", "gmpp-2024-25"]) {
       await seed([source]);
       await runCron();

@@ -111,7 +111,7 @@ describe("fan-out", () => {
     expect(await count("scorecards")).toBe(2);
   });
 
-  it("works end to end through the real local queue", async () => {
+  it("works end to end through the real local queue", { timeout: 30_000 }, async () => {
     await seed(["hsc-expert-panel-hc-780"]);
     const ctx = createExecutionContext();
     await worker.scheduled(createScheduledController({ scheduledTime: new Date(), cron: "*/15 * * * *" }), env, ctx);
@@ -151,7 +151,7 @@ describe("admin", () => {
     });
   });
 
-  it("queues a run now, which the consumer carries out", async () => {
+  it("queues a run now, which the consumer carries out", { timeout: 30_000 }, async () => {
     await seed(["hsc-expert-panel-hc-780"]);
     const response = await admin("/sources/hsc-expert-panel-hc-780/run");
     expect(response.status).toBe(202);
@@ -225,7 +225,7 @@ describe("reprocess", () => {
     expect(run).toEqual({ outcome: "failed" });
   });
 
-  it("through the admin endpoint and the queue", async () => {
+  it("through the admin endpoint and the queue", { timeout: 30_000 }, async () => {
     await seed(["hsc-expert-panel-hc-780"]);
     await runCron();
     const before = await history();
