@@ -17,6 +17,8 @@ export default defineConfig(async () => {
             TEST_SEEDS: seedSet,
             TEST_SERVER: `http://127.0.0.1:${inject("localServerPort")}`,
             FETCH_MODE: "replay",
+            // The fetcher may reach the local test server on 127.0.0.1, as in local development.
+            LOCAL_DEV_ALLOW_LOOPBACK: "true",
             CONTACT_URL: "https://example.org/scorecard-contact",
             // Politeness delays are tested with their own policy; elsewhere they only slow tests down.
             MIN_HOST_INTERVAL_MS: "0",

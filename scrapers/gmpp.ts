@@ -230,6 +230,7 @@ export default defineRule({
   vocabulary: "ipa-dca-3",
   vocabularies: ["ipa-dca-3", "ipa-dca-5"],
   schedule: "1d",
+  allowedHosts: ["www.gov.uk", "assets.publishing.service.gov.uk"],
   dimensions: [
     { key: "ipa", question: "The IPA's Delivery Confidence Assessment" },
     { key: "sro", question: "The Senior Responsible Owner's Delivery Confidence Assessment" },

@@ -183,6 +183,7 @@ export default defineRule({
   title: "Commitments with deadlines in a GOV.UK publication",
   vocabulary: "unrated",
   schedule: "7d",
+  allowedHosts: ["www.gov.uk", "assets.publishing.service.gov.uk"],
   dimensions: [],
   entry: contentApiUrl,
   steps: [{ kind: "extract", name: "publication", accepts: "json", extract }],

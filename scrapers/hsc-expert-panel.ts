@@ -480,6 +480,7 @@ export default defineRule({
   title: "Health and Social Care Committee Expert Panel evaluation",
   vocabulary: "cqc",
   schedule: "7d",
+  allowedHosts: ["committees.parliament.uk", "publications.parliament.uk"],
   dimensions: COLUMNS.map(({ key, question }) => ({ key, question })),
   // "Was the commitment met?" rated Good or Outstanding (67 and up on the common scale) is delivered.
   delivery: { dimension: "met", deliveredFrom: 67 },

@@ -72,6 +72,9 @@ async function main(): Promise<void> {
       String(port),
       "--var",
       "FETCH_MODE:replay",
+      // A maintainer may point a source at a page on their own machine; production never may.
+      "--var",
+      "LOCAL_DEV_ALLOW_LOOPBACK:true",
       "--var",
       `ADMIN_TOKEN:${adminToken}`,
       ...process.argv.slice(2),

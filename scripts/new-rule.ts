@@ -104,6 +104,8 @@ export default defineRule({
   title: "TODO: what this rule reads",
   vocabulary: "cqc",
   schedule: "1d",
+  // TODO: the hosts its pages (and their redirects) come from; no other host is fetched.
+  allowedHosts: ["www.example.org"],
   dimensions: [{ key: "status", question: "TODO: the question the rating answers" }],
   steps: [{ kind: "extract", name: "page", accepts: "${kind}", extract }],
   commitmentScope: "source",

@@ -66,10 +66,16 @@ export async function runOnFile(rule: Rule, path: string): Promise<RuleOutput> {
 
 /** Every step, live, as the Worker would run it. */
 export async function runOnUrl(rule: Rule, url: string): Promise<RuleOutput> {
-  const fetcher = new Fetcher(fetchPolicy(process.env), memoryPolitenessStore());
+  // The CLI runs on a maintainer's machine, so a page served from it (loopback) may be tried;
+  // every other hop stays on the rule's hosts, as in the Worker.
+  const fetcher = new Fetcher(
+    fetchPolicy({ ...process.env, LOCAL_DEV_ALLOW_LOOPBACK: "true" }),
+    memoryPolitenessStore(),
+  );
+  const scope = { allowedHosts: rule.allowedHosts ?? [], maxBodyBytes: rule.maxBodyBytes };
   let link: Link = { url: rule.entry ? rule.entry(url) : url };
   for (const step of rule.steps) {
-    const document = await fetcher.fetch(link.url);
+    const document = await fetcher.fetch(link.url, null, scope);
     if ("notModified" in document) throw new Error(`${link.url} answered 304 to an unconditional request`);
     const text = decodeBody(document.body, document.contentType);
     const context = { url: document.url, carried: link.carry ?? {} };

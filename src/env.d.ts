@@ -7,4 +7,6 @@ interface Env {
   MIN_HOST_INTERVAL_MS?: string;
   RETRY_BASE_MS?: string;
   MAX_RETRY_AFTER_MS?: string;
+  /** "true" lets the fetcher reach loopback addresses: set by `npm start` and the tests, never in production. */
+  LOCAL_DEV_ALLOW_LOOPBACK?: string;
 }

@@ -439,12 +439,12 @@ describe("rebuilds, retries and edge cases", () => {
       {
         id: "busy-host",
         rule_id: "hsc-expert-panel",
-        url: "https://busy.example/report.html",
+        url: "https://publications.parliament.uk/busy/report.html",
         title: "Busy",
         schedule: "7d",
       },
     ]);
-    await env.DB.prepare("INSERT INTO host_slots (host, next_slot_at) VALUES ('busy.example', ?)")
+    await env.DB.prepare("INSERT INTO host_slots (host, next_slot_at) VALUES ('publications.parliament.uk', ?)")
       .bind(Date.now() + 3_600_000)
       .run();
     await runCron();

@@ -215,7 +215,7 @@ describe("a failing source", () => {
       {
         id: "unreachable",
         rule_id: "hsc-expert-panel",
-        url: "https://unreachable.example/report.html",
+        url: "https://publications.parliament.uk/unreachable/report.html",
         title: "Unreachable",
         schedule: "1d",
       },
@@ -234,7 +234,7 @@ describe("a failing source", () => {
     );
     const realFetch = globalThis.fetch;
     vi.spyOn(globalThis, "fetch").mockImplementation((input, init) =>
-      String(input instanceof Request ? input.url : input).startsWith("https://unreachable.example/")
+      String(input instanceof Request ? input.url : input).startsWith("https://publications.parliament.uk/")
         ? Promise.reject(new TypeError("Network connection lost."))
         : realFetch(input, init),
     );
@@ -299,7 +299,13 @@ describe("a failing source", () => {
 
   it("that answers with an HTTP error fails its run", async () => {
     await upsertSources(env.DB, [
-      { id: "gone", rule_id: "hsc-expert-panel", url: "https://example.org/gone.html", title: "Gone", schedule: "1d" },
+      {
+        id: "gone",
+        rule_id: "hsc-expert-panel",
+        url: "https://publications.parliament.uk/gone.html",
+        title: "Gone",
+        schedule: "1d",
+      },
     ]);
     vi.spyOn(globalThis, "fetch").mockImplementation(async () => new Response("Not here", { status: 404 }));
     await runCron();
@@ -307,7 +313,7 @@ describe("a failing source", () => {
       expect.objectContaining({
         source_id: "gone",
         outcome: "failed",
-        error: "https://example.org/gone.html answered HTTP 404",
+        error: "https://publications.parliament.uk/gone.html answered HTTP 404",
       }),
     ]);
     expect(await count("snapshots")).toBe(0);

@@ -6,6 +6,7 @@
 // changedetection.io's watches.
 import * as v from "valibot";
 import type { Delivery } from "../../domain/deadlines.ts";
+import { hostKind } from "../../domain/address.ts";
 import { INTERVAL } from "../../domain/schedule.ts";
 import { VOCABULARY_IDS, type VocabularyId } from "../../domain/vocabularies.ts";
 import type { Expected } from "./expect.ts";
@@ -125,6 +126,18 @@ export interface Rule {
    * a rule without one never reports a deadline met (domain/deadlines.ts).
    */
   delivery?: Delivery;
+  /**
+   * The only hosts any of its documents may come from (exact names): the first URL, every
+   * redirect, every followed link and their robots.txt. A hop to any other host fails the run.
+   * A rule that declares none can fetch nothing but, in local development, loopback.
+   */
+  allowedHosts?: string[];
+  /**
+   * The largest document it reads, in bytes: larger ones are refused before they are parsed,
+   * since a Worker has 128 MB and parsing costs many times a document's size (see
+   * bench/memory.ts). Defaults to the fetcher's cap.
+   */
+  maxBodyBytes?: number;
   /** The first document to fetch for a source's URL. Defaults to the URL itself. */
   entry?: (sourceUrl: string) => string;
   /** Zero or more follow steps, then one extract step. */
@@ -180,6 +193,21 @@ const RuleSchema = v.object({
       deliveredFrom: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(100)),
     }),
   ),
+  allowedHosts: v.optional(
+    v.pipe(
+      v.array(
+        v.pipe(
+          v.string(),
+          v.check(
+            (host) => host === host.toLowerCase() && /^[a-z0-9.-]+$/.test(host) && hostKind(host) === "name",
+            "an allowed host is a public host name in lower case, such as www.gov.uk",
+          ),
+        ),
+      ),
+      v.minLength(1),
+    ),
+  ),
+  maxBodyBytes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
   entry: v.optional(v.function()),
   steps: v.pipe(
     v.array(StepSchema),

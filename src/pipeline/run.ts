@@ -31,7 +31,7 @@ import { archiveBody, r2Replay, readArchivedText, sha256Hex } from "./archive.ts
 import { checkForDrift, checkRatingsKept } from "./drift.ts";
 import { extractDocument } from "./extract.ts";
 import { decodeBody } from "./fetch/decode.ts";
-import { Fetcher, HostBusyError } from "./fetch/fetcher.ts";
+import { Fetcher, HostBusyError, type FetchScope } from "./fetch/fetcher.ts";
 import { fetchPolicy } from "./fetch/policy.ts";
 import { commitmentScope, countsOf, planStateOf, planWrites, scorecardId } from "./plan.ts";
 
@@ -67,11 +67,13 @@ interface RunContext {
   source: SourceRow;
   runId: number;
   fetcher: Fetcher;
+  /** What the rule lets the fetcher do: its hosts and its body cap. */
+  scope: FetchScope;
 }
 
 /** Fetches one step's document, archives it and records its snapshot; a 304 reuses the archived copy. */
 async function fetchStepDocument(
-  { env, source, runId, fetcher }: RunContext,
+  { env, source, runId, fetcher, scope }: RunContext,
   { url, carry = {} }: Link,
   step: string,
 ): Promise<Fetched> {
@@ -82,7 +84,7 @@ async function fetchStepDocument(
   const previous = last && (last.requested_url ?? last.url) === url ? last : null;
   const recorded = { source_id: source.id, run_id: runId, step, context: JSON.stringify(carry), requested_url: url };
   const fetchedAt = new Date().toISOString();
-  const document = await fetcher.fetch(url, previous);
+  const document = await fetcher.fetch(url, previous, scope);
   if ("notModified" in document) {
     if (!previous) throw new Error(`${url} answered 304 to a request that was not conditional`);
     const snapshotId = await insertSnapshot(db, {
@@ -219,7 +221,8 @@ export async function runSource(
   try {
     rule = findRule(source.rule_id);
     if (!rule) throw new Error(`source "${source.id}" names rule "${source.rule_id}", which does not exist`);
-    summary = await scrape({ env, source, runId, fetcher: workerFetcher(env) }, rule);
+    const scope = { allowedHosts: rule.allowedHosts ?? [], maxBodyBytes: rule.maxBodyBytes };
+    summary = await scrape({ env, source, runId, fetcher: workerFetcher(env), scope }, rule);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const drift = error instanceof ExtractionError;

@@ -14,6 +14,11 @@ export interface FetchPolicy {
   /** A Retry-After longer than this fails the run rather than holding the invocation. */
   maxRetryAfterMs: number;
   robotsTtlMs: number;
+  /**
+   * Loopback addresses may be fetched: local development and tests only (LOCAL_DEV_ALLOW_LOOPBACK,
+   * which `npm start` and the tests set and production never does).
+   */
+  allowLoopback: boolean;
 }
 
 type PolicyEnv = Partial<
@@ -23,7 +28,8 @@ type PolicyEnv = Partial<
     | "MAX_BODY_BYTES"
     | "MIN_HOST_INTERVAL_MS"
     | "RETRY_BASE_MS"
-    | "MAX_RETRY_AFTER_MS",
+    | "MAX_RETRY_AFTER_MS"
+    | "LOCAL_DEV_ALLOW_LOOPBACK",
     string
   >
 >;
@@ -42,5 +48,6 @@ export function fetchPolicy(env: PolicyEnv): FetchPolicy {
     retryBaseMs: number(env.RETRY_BASE_MS, 2_000),
     maxRetryAfterMs: number(env.MAX_RETRY_AFTER_MS, 60_000),
     robotsTtlMs: 24 * 3_600_000,
+    allowLoopback: env.LOCAL_DEV_ALLOW_LOOPBACK === "true",
   };
 }
