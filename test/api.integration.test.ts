@@ -21,14 +21,22 @@ describe("GET /health", () => {
 
 describe("GET /v1/scorecards", () => {
   it("is empty before anything was scraped", async () => {
-    expect(await (await api("/v1/scorecards")).json()).toEqual({ data: [], meta: { limit: 50, offset: 0, total: 0 } });
+    expect(await (await api("/v1/scorecards")).json()).toEqual({
+      data: [],
+      meta: { limit: 50, offset: 0, total: 0, next: null },
+    });
   });
 
   it("pages with limit and offset", async () => {
     await seed(HSC_SOURCES);
     await runCron();
     const page = await (await api("/v1/scorecards?limit=2&offset=1")).json<{ data: { id: string }[]; meta: unknown }>();
-    expect(page.meta).toEqual({ limit: 2, offset: 1, total: 6 });
+    expect(page.meta).toEqual({
+      limit: 2,
+      offset: 1,
+      total: 6,
+      next: "https://scorecard.test/v1/scorecards?limit=2&offset=3",
+    });
     expect(page.data.map((s) => s.id)).toEqual(["hsc-expert-panel-hc-780", "hsc-expert-panel-hc-112"]);
   });
 
@@ -40,7 +48,7 @@ describe("GET /v1/scorecards", () => {
     const panel = await (
       await api("/v1/scorecards?rule=hsc-expert-panel")
     ).json<{ data: { id: string }[]; meta: unknown }>();
-    expect(panel.meta).toEqual({ limit: 50, offset: 0, rule: "hsc-expert-panel", total: 6 });
+    expect(panel.meta).toEqual({ limit: 50, offset: 0, rule: "hsc-expert-panel", total: 6, next: null });
     expect(panel.data.every((s) => s.id.startsWith("hsc-expert-panel-"))).toBe(true);
     await expectProblem("/v1/scorecards?rule=nope", 400, /rule must be one of: .*hsc-expert-panel/);
   });

@@ -242,3 +242,26 @@ export function ftsQuery(q: string): string | null {
     .filter((t): t is string => t !== null);
   return terms.length === 0 ? null : terms.join(" ");
 }
+
+/**
+ * A scorecard's ratings as they stood on a date: the latest observation effective by then of
+ * each (commitment, dimension), and of its own rating (commitment_id null).
+ */
+export async function scorecardRatingsOn(
+  db: D1Database,
+  scorecardId: string,
+  asOf: string,
+): Promise<(RatingAsOf & { commitment_id: string | null; dimension: string })[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT commitment_id, dimension, label, band, score, vocabulary, observed_at, assessed_by, effective AS effective_on FROM (
+         SELECT o.commitment_id, o.dimension, o.label, o.band, o.score, o.vocabulary, o.observed_at, o.assessed_by,
+                ${EFFECTIVE("o")} AS effective,
+                row_number() OVER (PARTITION BY o.commitment_id, o.dimension ORDER BY ${EFFECTIVE("o")} DESC, o.id DESC) AS n
+         FROM observations o WHERE o.scorecard_id = ?1 AND ${EFFECTIVE("o")} <= ?2)
+       WHERE n = 1`,
+    )
+    .bind(scorecardId, asOf)
+    .all<RatingAsOf & { commitment_id: string | null; dimension: string; assessed_by: string | null }>();
+  return results.map(({ commitment_id, dimension, ...rating }) => ({ commitment_id, dimension, ...ratingOf(rating) }));
+}
