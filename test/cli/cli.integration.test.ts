@@ -107,7 +107,16 @@ describe("npm run scrape", () => {
 
 describe("npm run rules:check and rules:new", () => {
   const copy = mkdtempSync(join(tmpdir(), "scorecard-repo-"));
-  for (const part of ["scrapers", "scripts", "src", "seeds", "package.json", "tsconfig.json"])
+  for (const part of [
+    "domain",
+    "scrapers",
+    "scripts",
+    "src",
+    "seeds",
+    "package.json",
+    "tsconfig.json",
+    "tsconfig.base.json",
+  ])
     cpSync(join(repo, part), join(copy, part), { recursive: true });
   symlinkSync(join(repo, "node_modules"), join(copy, "node_modules"));
   after(() => rmSync(copy, { recursive: true }));
