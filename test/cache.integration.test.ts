@@ -47,7 +47,7 @@ describe("HTTP behaviour of reads", () => {
       expect(await head.text(), path).toBe("");
       expect(head.headers.get("etag"), path).toBe(etag);
     }
-  });
+  }, 30_000);
 
   it("serves hot reads from the cache, and never a stale rating after a run applies a change", async () => {
     await seed([HC_780]);
@@ -72,5 +72,5 @@ describe("HTTP behaviour of reads", () => {
     const after = await read(path);
     expect(after.headers.get("x-cache")).toBe("MISS");
     expect((await after.json<{ overall: { label: string } }>()).overall.label).toBe("Good");
-  });
+  }, 30_000);
 });
