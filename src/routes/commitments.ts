@@ -188,7 +188,8 @@ export const commitmentList = new Hono<{ Bindings: Env }>().get("/", valid("quer
   list(c, c.req.valid("query")),
 );
 
-export const commitmentQuery = v.object({ as_of: asOfParam });
+// `as_of` on one commitment is not built yet: refused (400) rather than ignored, so nobody takes today's answer for then.
+export const commitmentQuery = v.object({});
 
 export const commitments = new Hono<{ Bindings: Env }>()
   .route("/", commitmentList)
