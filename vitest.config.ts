@@ -28,12 +28,13 @@ export default defineConfig(async () => {
             READ_CACHE: "off",
           },
           // Tests never reach the internet: only the local test server on 127.0.0.1 answers.
-          outboundService: (request: Request) =>
+          outboundService: async (request: Request) =>
             new URL(request.url).hostname === "127.0.0.1"
               ? forward(request.url, {
                   method: request.method,
                   headers: Object.fromEntries(request.headers.entries()),
-                  body: request.body,
+                  // Buffered: a streamed body would need duplex: "half" (webhook deliveries POST one).
+                  body: request.body === null ? null : await request.arrayBuffer(),
                   redirect: "manual",
                 })
               : new Response(`tests may not fetch ${request.url}`, { status: 599 }),
