@@ -41,9 +41,15 @@ export function deadlineEnd(targetDate: string): string | null {
   const match = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/.exec(targetDate);
   if (!match) return null;
   const year = Number(match[1]);
-  if (match[3]) return targetDate;
+  const month = match[2] === undefined ? 12 : Number(match[2]);
+  if (month < 1 || month > 12) return null;
+  if (match[3]) {
+    // A real day of that month, or nothing ("2025-02-30" is no date).
+    const day = Date.UTC(year, month - 1, Number(match[3]));
+    return isoOf(day) === targetDate ? targetDate : null;
+  }
   // Day 0 of the next month is the last day of this one.
-  if (match[2]) return isoOf(Date.UTC(year, Number(match[2]), 0));
+  if (match[2]) return isoOf(Date.UTC(year, month, 0));
   return `${year}-12-31`;
 }
 
