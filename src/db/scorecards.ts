@@ -151,7 +151,9 @@ export async function getScorecard(db: D1Database, id: string): Promise<Scorecar
   ]);
   const row = scorecard!.results[0] as ScorecardRow | undefined;
   if (!row) return null;
-  const overrideOf = new Map((overrides!.results as OverrideRow[]).map((o) => [`${o.commitment_id} ${o.dimension}`, o]));
+  const overrideOf = new Map(
+    (overrides!.results as OverrideRow[]).map((o) => [`${o.commitment_id} ${o.dimension}`, o]),
+  );
   const byCommitment = new Map<string, Record<string, RatingView>>();
   for (const { commitment_id, dimension, ...rating } of ratings!.results as RatingRow[]) {
     const current = byCommitment.get(commitment_id) ?? {};
