@@ -14,8 +14,7 @@ import { fanOutChanges } from "./webhooks.ts";
 
 /** `runId`: a run requested over the API, already recorded as queued. */
 export type JobMessage =
-  | { kind: "scrape"; sourceId: string; trigger: string; runId?: number }
-  | { kind: "reprocess"; sourceId: string };
+  { kind: "scrape"; sourceId: string; trigger: string; runId?: number } | { kind: "reprocess"; sourceId: string };
 
 /** Longer than any invocation can run, so a lease outlives only a crashed holder. */
 const LEASE_MS = 20 * 60_000;
