@@ -104,7 +104,9 @@ CREATE TABLE webhooks (
 CREATE TABLE webhook_deliveries (
   id              INTEGER PRIMARY KEY AUTOINCREMENT,
   webhook_id      INTEGER NOT NULL REFERENCES webhooks (id),
-  change_id       INTEGER NOT NULL REFERENCES changes (id),
+  -- No foreign key: a reprocess deletes and rebuilds change events, and must not be blocked by
+  -- deliveries already made (an attempt at a delivery whose change is gone is marked failed).
+  change_id       INTEGER NOT NULL,
   redelivery_of   INTEGER REFERENCES webhook_deliveries (id),
   status          TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'failed')),
   attempts        INTEGER NOT NULL DEFAULT 0,
