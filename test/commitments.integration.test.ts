@@ -92,3 +92,44 @@ describe("GET /v1/commitments", () => {
     await expectProblem("/v1/commitments?deadline=late", /deadline/);
   });
 });
+
+describe("GET /v1/commitments/:id", () => {
+  const project = "gmpp--dhsc-0067-2021-q3";
+  interface Detail {
+    as_of?: string;
+    history: { dimension: string; effective_on: string; observed_at: string }[];
+    changes: { effective_on: string | null }[];
+    scorecards: { id: string }[];
+  }
+
+  it("as_of: the commitment as it stood then, by when its ratings took effect", async () => {
+    await seed(GMPP_SOURCES);
+    await runCron();
+    const now = await (await api(`/v1/commitments/${project}`)).json<Detail>();
+    const then = await (await api(`/v1/commitments/${project}?as_of=2023-03-31`)).json<Detail>();
+    expect(then.as_of).toBe("2023-03-31");
+    expect(then.history.length).toBeGreaterThan(0);
+    expect(then.history.length).toBeLessThan(now.history.length);
+    expect(then.history.every((o) => o.effective_on <= "2023-03-31")).toBe(true);
+    expect(now.history.some((o) => o.effective_on > "2023-03-31")).toBe(true);
+    expect(then.changes.every((c) => (c.effective_on ?? "") <= "2023-03-31")).toBe(true);
+    expect(then.scorecards.length).toBeLessThan(now.scorecards.length);
+    // Before anything about it took effect, it is absent, and the answer says so.
+    const before = await api(`/v1/commitments/${project}?as_of=2000-01-01`);
+    expect(before.status).toBe(404);
+    expect((await before.json<{ detail: string }>()).detail).toMatch(/no rating in effect on 2000-01-01/);
+  }, 120_000);
+
+  it("a 404 for a publisher's key, a scorecard or a source id names the resource to ask instead", async () => {
+    await seed(["gmpp-2022-23"]);
+    await runCron();
+    const detail = async (id: string) =>
+      (await (await api(`/v1/commitments/${encodeURIComponent(id)}`)).json<{ status: number; detail: string }>())
+        .detail;
+    expect(await detail("DHSC_0067_2021-Q3")).toMatch(
+      /publisher's key: ask \/v1\/commitments\?key=DHSC_0067_2021-Q3, or \/v1\/commitments\/gmpp--dhsc-0067-2021-q3/,
+    );
+    expect(await detail("gmpp-2022-23")).toMatch(/is a source: ask \/v1\/sources\/gmpp-2022-23/);
+    expect(await detail("nothing-at-all")).toBe('There is no commitment "nothing-at-all".');
+  }, 60_000);
+});

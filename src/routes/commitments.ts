@@ -5,7 +5,7 @@ import * as v from "valibot";
 import { DEADLINE_STATUSES, type Deadline } from "../../domain/deadlines.ts";
 import { RATING_BANDS, STATE_BANDS, VOCABULARY_IDS } from "../../domain/vocabularies.ts";
 import { RULES } from "../../scrapers/index.ts";
-import { getCommitment } from "../db/commitments.ts";
+import { getCommitment, resourcesNamed } from "../db/commitments.ts";
 import { type CommitmentListItem, ftsQuery, matchCommitments, readCommitments } from "../db/search.ts";
 import { CSV_TYPE, toCsv, type CsvValue } from "../http/csv.ts";
 import { deadlinesOn, today } from "../http/deadlines.ts";
@@ -25,7 +25,7 @@ import {
   queryFingerprint,
   slug,
 } from "../http/params.ts";
-import { idParam, valid } from "../problem.ts";
+import { valid } from "../problem.ts";
 
 const RULE_IDS = RULES.map((r) => r.id);
 
@@ -188,14 +188,36 @@ export const commitmentList = new Hono<{ Bindings: Env }>().get("/", valid("quer
   list(c, c.req.valid("query")),
 );
 
-// `as_of` on one commitment is not built yet: refused (400) rather than ignored, so nobody takes today's answer for then.
-export const commitmentQuery = v.object({});
+const anyIdParam = v.object({ id: v.pipe(v.string(), v.nonEmpty(), v.maxLength(200)) });
+
+/** A 404's hint: the resource to ask instead when the id names something else. */
+async function whereElse(db: D1Database, id: string): Promise<string> {
+  const named = await resourcesNamed(db, id);
+  const path = encodeURIComponent(id);
+  if (named.commitmentsWithKey.length > 0)
+    return `"${id}" is a publisher's key: ask /v1/commitments?key=${path}, or /v1/commitments/${named.commitmentsWithKey[0]}.`;
+  if (named.scorecard) return `"${id}" is a scorecard: ask /v1/scorecards/${path}.`;
+  if (named.source) return `"${id}" is a source: ask /v1/sources/${path}, or /v1/commitments?source=${path}.`;
+  return "";
+}
+
+/** `as_of`: the commitment as it stood then, from the observations in effect by that day. */
+export const commitmentQuery = v.object({ as_of: asOfParam });
 
 export const commitments = new Hono<{ Bindings: Env }>()
   .route("/", commitmentList)
-  .get("/:id", valid("param", idParam), valid("query", commitmentQuery), async (c) => {
+  // Any id up to 200 characters, so that a publisher's key ("HO_0149_2223-Q2") gets a 404 that says where to ask.
+  .get("/:id", valid("param", anyIdParam), valid("query", commitmentQuery), async (c) => {
     const { id } = c.req.valid("param");
-    const commitment = await getCommitment(c.env.DB, id);
-    if (!commitment) throw new HTTPException(404, { message: `There is no commitment "${id}".` });
-    return c.json(commitment);
+    const asOf = dayOf(c.req.valid("query").as_of);
+    const commitment = await getCommitment(c.env.DB, id, asOf);
+    if (!commitment) {
+      const exists = asOf !== undefined && (await getCommitment(c.env.DB, id)) !== null;
+      throw new HTTPException(404, {
+        message: exists
+          ? `The commitment "${id}" had no rating in effect on ${asOf}.`
+          : `There is no commitment "${id}". ${await whereElse(c.env.DB, id)}`.trim(),
+      });
+    }
+    return c.json(asOf === undefined ? commitment : { ...commitment, as_of: asOf });
   });
