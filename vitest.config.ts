@@ -42,8 +42,8 @@ export default defineConfig(async () => {
       })),
     ],
     test: {
-      // test/cli holds Node programs' tests, run by Node's test runner.
-      exclude: [...configDefaults.exclude, "test/cli/**"],
+      // test/cli and test/browser hold Node programs' tests, run by Node's test runner.
+      exclude: [...configDefaults.exclude, "test/cli/**", "test/browser/**"],
       globalSetup: ["./test/support/global-setup.ts"],
       setupFiles: ["./test/apply-migrations.ts"],
     },

@@ -52,7 +52,7 @@ table.full td::before{content:attr(data-l) ": ";color:var(--mu);font-size:.78rem
 export const HEIGHT_SCRIPT = `(function(){if(window.parent===window)return;var w=document.getElementById("w"),last=0;
 function send(){var h=Math.ceil(w.getBoundingClientRect().height);if(h!==last){last=h;
 window.parent.postMessage({type:"scorecard:height",height:h,title:document.title},"*")}}
-new ResizeObserver(send).observe(w);window.addEventListener("load",send);send()})();`;
+new ResizeObserver(send).observe(w);window.addEventListener("load",send);window.addEventListener("resize",send);send()})();`;
 
 /**
  * `/embed.js`: turns every `<div data-scorecard="ID">` and `<div data-commitment="ID">` into an

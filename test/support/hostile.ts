@@ -10,17 +10,21 @@ export const PAYLOADS = [
 ] as const;
 
 /** The hostile commitment text, as the scraper reads it. */
-export const HOSTILE_TEXT = `${PAYLOADS.join(" ")} 75% of adults registered for the NHS App by 2024`;
+export const HOSTILE_TEXT = `${PAYLOADS.join(" ")} Roll out integrated health and care records for everyone`;
 /** A hostile policy area. */
 export const HOSTILE_AREA = "<svg onload=alert(5)> Care of patients";
 
 const escapeHtml = (text: string) =>
   text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
-/** HC 780's page with the hostile commitment text and policy area. */
+/** HC 780's page with a hostile commitment text and policy area. */
 export function hostilePage(hc780: string): string {
   const page = hc780
-    .replace("75% of adults registered for the NHS App by 2024 (68% by March 2023)", escapeHtml(HOSTILE_TEXT))
+    // A rated commitment (Inadequate overall), so that its text also reaches badges and change feeds.
+    .replace(
+      "Roll out integrated health and care records for everyone: a functionally single record",
+      escapeHtml(HOSTILE_TEXT),
+    )
     .replace(
       "Policy area 1: The care of patients and people who receive social care",
       `Policy area 1: ${escapeHtml(HOSTILE_AREA)}`,
