@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { RULES } from "../scrapers/index.ts";
 import { extractStep } from "../scrapers/lib/steps.ts";
 import { mapLabel } from "../domain/vocabularies.ts";
-import { kindOfFile, runStepOn } from "../scripts/run-rule.ts";
+import { kindOfFile, readSavedFile, runStepOn } from "../scripts/run-rule.ts";
 import { root } from "../scripts/seed.ts";
 
 const TARGET_MS = 300; // time spent measuring each page
@@ -28,7 +28,8 @@ for (const rule of RULES) {
   const dir = join(root, "scrapers", "examples", rule.id);
   for (const golden of (await readdir(dir)).filter((f) => f.endsWith(".expected.json")).sort()) {
     const { page, url } = JSON.parse(await readFile(join(dir, golden), "utf8")) as { page: string; url: string };
-    const text = await readFile(join(root, page), "utf8");
+    // Decoded as the pipeline decodes it (a GMPP year is windows-1252).
+    const text = await readSavedFile(join(root, page));
     const { ms } = measure(() => runStepOn(rule, kindOfFile(page), text, url));
     console.log(
       `${rule.id.padEnd(20)} ${page.replace("seeds/archive/", "").padEnd(58)} ${`${(text.length / 1024).toFixed(0)} KB`.padStart(7)}  ${ms.toFixed(2).padStart(8)} ms`,

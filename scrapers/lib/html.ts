@@ -107,3 +107,39 @@ export function visibleText(_$: CheerioAPI, selection: Selection, options: TextO
       .join(" "),
   );
 }
+
+/**
+ * The elements with a text child matching `pattern`, in document order: one pass over the tree,
+ * so that a rule can find a few statements in a large page without reading every block's text.
+ * Text that a reader never sees (script, style, template, noscript) is passed over.
+ */
+export function elementsWithText(root: AnyNode, pattern: RegExp): Element[] {
+  const found: Element[] = [];
+  const stack: AnyNode[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (node.type === "text") {
+      const parent = node.parent;
+      if (parent && parent.type === "tag" && pattern.test(node.data) && found.at(-1) !== parent) found.push(parent);
+      continue;
+    }
+    if (node.type === "tag" && (INVISIBLE.has(node.name) || "hidden" in node.attribs)) continue;
+    if (node.type === "tag" || node.type === "root") {
+      for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]!);
+    }
+  }
+  return found;
+}
+
+/** The nearest block element at or above `element` (a paragraph, cell, list item, heading…). */
+export function closestBlock(element: Element): Element {
+  let node: Element = element;
+  while (!BLOCKS.has(node.name) && node.parent?.type === "tag") node = node.parent;
+  return node;
+}
+
+/** Whether `element` lies inside one of `containers`. */
+export function isInside(element: Element, containers: Set<AnyNode>): boolean {
+  for (let node: AnyNode | null = element; node; node = node.parent) if (containers.has(node)) return true;
+  return false;
+}
