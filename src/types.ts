@@ -37,14 +37,31 @@ export interface ObservationWrite {
   assessed_by: string | null;
   /** The commitment row's own "as at" date, where the page gives one; else the scorecard's (see domain/effective.ts). */
   effective_on?: string | null;
-  /** This observation moves the rating from another band: a change event. */
-  moved: boolean;
+  /**
+   * The change event this observation makes, if any: `moved` to another level of the common
+   * scale (`band_changed` says whether its colour band moved too), or the subject's
+   * `first-rating`. States such as "exempt" make none.
+   */
+  change: ObservationChange | null;
+}
+
+export interface ObservationChange {
+  kind: "moved" | "first-rating";
+  band_changed: boolean;
+}
+
+/** A commitment that left the scorecard's publication, or came back to it: a change event with no dimension. */
+export interface MembershipChange {
+  commitment_id: string;
+  kind: "removed" | "returned";
 }
 
 export interface WritePlan {
   scorecard: ScorecardWrite;
   commitments: CommitmentWrite[];
   observations: ObservationWrite[];
+  /** Commitments that left this publication since it was last applied, or came back. */
+  membership: MembershipChange[];
 }
 
 export interface RobotsRecord {

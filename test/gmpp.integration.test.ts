@@ -10,6 +10,7 @@ import {
   csvText,
   csvUrl,
   rawBand,
+  rawFirstRatings,
   rawMoves,
   rawText,
   rawYear,
@@ -51,29 +52,43 @@ describe("gmpp through the pipeline", () => {
     ]);
   });
 
-  it("ingesting 2022-23, 2024-25 then 2025-26 records one change event per rating that moved, and nothing else", async () => {
+  it("ingesting 2022-23, 2024-25 then 2025-26 records one change event per rating that moved or was first given, and nothing else", async () => {
     await ingestInOrder();
     expect(await count("commitments")).toBe(311); // 309 IDs, and 2 rows without one
     const { results } = await env.DB.prepare(
-      "SELECT dimension, count(*) AS n FROM changes GROUP BY dimension ORDER BY dimension",
+      "SELECT kind, dimension, count(*) AS n FROM changes GROUP BY kind, dimension ORDER BY kind, dimension",
     ).all();
-    // ipa and sro as counted for issue 3; dca (the one rating of each year) counted from the raw files.
+    // Moves: ipa and sro as counted for issue 3; dca (the one rating of each year) counted from the
+    // raw files. On the IPA's scales every level has its own band, so every move changes band.
+    // First ratings: each project's first rated cell of each dimension, counted from the raw files.
     const raw = rawMoves(YEARS.map((y) => y.file));
+    const first = rawFirstRatings(YEARS.map((y) => y.file));
     expect(raw).toMatchObject({ ipa: 39, sro: 42 });
     expect(results).toEqual([
-      { dimension: "dca", n: raw.dca },
-      { dimension: "ipa", n: 39 },
-      { dimension: "sro", n: 42 },
+      { kind: "first-rating", dimension: "dca", n: first.dca },
+      { kind: "first-rating", dimension: "ipa", n: first.ipa },
+      { kind: "first-rating", dimension: "sro", n: first.sro },
+      { kind: "moved", dimension: "dca", n: raw.dca },
+      { kind: "moved", dimension: "ipa", n: 39 },
+      { kind: "moved", dimension: "sro", n: 42 },
     ]);
     const moved = await env.DB.prepare(
-      "SELECT count(DISTINCT commitment_id) AS n FROM changes WHERE dimension != 'dca'",
+      "SELECT count(DISTINCT commitment_id) AS n FROM changes WHERE kind = 'moved' AND dimension != 'dca'",
     ).first<{ n: number }>();
     expect(moved!.n).toBe(69);
-    // Every change is between two ratings; a move into or out of "exempt" or "not rated" is not one.
+    // Every move is between two ratings, and changes band; a move into or out of "exempt" or "not rated" is not one.
     const states = await env.DB.prepare(
-      "SELECT count(*) AS n FROM changes WHERE from_band NOT IN ('green','amber','red') OR to_band NOT IN ('green','amber','red')",
+      `SELECT count(*) AS n FROM changes WHERE kind = 'moved'
+         AND (from_band NOT IN ('green','amber','red') OR to_band NOT IN ('green','amber','red') OR band_changed = 0)`,
     ).first<{ n: number }>();
     expect(states!.n).toBe(0);
+    // A first rating comes from nothing, or from a state.
+    const firsts = await env.DB.prepare(
+      "SELECT count(*) AS n FROM changes WHERE kind = 'first-rating' AND from_band IN ('green','amber','red')",
+    ).first<{ n: number }>();
+    expect(firsts!.n).toBe(0);
+    // No project left a publication: each year is its own scorecard, read once.
+    expect(await count("changes WHERE kind IN ('removed', 'returned')")).toBe(0);
   });
 
   it("follows one project's ratings across the three years", async () => {
@@ -83,7 +98,7 @@ describe("gmpp through the pipeline", () => {
     ).json<{
       scorecards: { id: string }[];
       history: { dimension: string; label: string; band: string; assessed_by?: string }[];
-      changes: { dimension: string; from: { label: string }; to: { label: string } }[];
+      changes: { kind: string; dimension: string; from: { label: string } | null; to: { label: string } }[];
     }>();
     expect(project.scorecards.map((s) => s.id)).toEqual([
       "gmpp-infrastructure-and-projects-authority-annual-report-2022-23",
@@ -104,9 +119,12 @@ describe("gmpp through the pipeline", () => {
     expect(
       project.history.filter((o) => o.dimension === "dca").map((o) => `${o.label}:${o.band}:${o.assessed_by}`),
     ).toEqual(["Amber:amber:sro", "AMBER:amber:ipa", "GREEN:green:ipa"]);
-    expect(project.changes.map((c) => `${c.dimension} ${c.from.label} → ${c.to.label}`)).toEqual([
-      "ipa AMBER → GREEN",
-      "dca AMBER → GREEN",
+    expect(project.changes.map((c) => `${c.kind} ${c.dimension} ${c.from?.label ?? "—"} → ${c.to.label}`)).toEqual([
+      "first-rating sro — → Amber",
+      "first-rating dca — → Amber",
+      "first-rating ipa NA → AMBER",
+      "moved ipa AMBER → GREEN",
+      "moved dca AMBER → GREEN",
     ]);
   });
 
@@ -178,13 +196,17 @@ describe("gmpp: five years through the pipeline", () => {
     async () => {
       await ingestInOrder(ALL_YEARS.map((y) => y.source));
       const raw = rawMoves(ALL_YEARS.map((y) => y.file));
+      const first = rawFirstRatings(ALL_YEARS.map((y) => y.file));
       const { results } = await env.DB.prepare(
-        "SELECT dimension, count(*) AS n FROM changes GROUP BY dimension ORDER BY dimension",
+        "SELECT kind, dimension, count(*) AS n FROM changes GROUP BY kind, dimension ORDER BY kind, dimension",
       ).all();
       expect(results).toEqual([
-        { dimension: "dca", n: raw.dca },
-        { dimension: "ipa", n: raw.ipa },
-        { dimension: "sro", n: raw.sro },
+        { kind: "first-rating", dimension: "dca", n: first.dca },
+        { kind: "first-rating", dimension: "ipa", n: first.ipa },
+        { kind: "first-rating", dimension: "sro", n: first.sro },
+        { kind: "moved", dimension: "dca", n: raw.dca },
+        { kind: "moved", dimension: "ipa", n: raw.ipa },
+        { kind: "moved", dimension: "sro", n: raw.sro },
       ]);
       const keys = new Set(ALL_YEARS.flatMap(({ file }) => rawYear(file).map((p) => p.id || `unnumbered ${p.name}`)));
       expect(await count("commitments")).toBe(keys.size);

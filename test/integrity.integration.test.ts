@@ -12,6 +12,7 @@ import { upsertSources, type SourceRow } from "../src/db/sources.ts";
 import { reprocessSource } from "../src/pipeline/reprocess.ts";
 import { runSource } from "../src/pipeline/run.ts";
 import { enqueueDueSources } from "../src/pipeline/scheduler.ts";
+import { rawFirstRatings, YEARS } from "./support/gmpp-files.ts";
 import {
   api,
   capturingQueue,
@@ -89,10 +90,16 @@ describe("years ingested out of order", () => {
       ).first<{ n: number }>();
       expect(reprocessed!.n, "both reprocess runs").toBe(2);
     }, QUEUE_WAIT);
-    // ipa and sro as counted for issue 3; dca, the one rating of each year, as test/support/gmpp-files.ts counts it from the raw files.
-    await vi.waitFor(async () => expect(await count("changes"), "183 change events").toBe(183), QUEUE_WAIT);
+    // Moves: ipa and sro as counted for issue 3; dca, the one rating of each year, as
+    // test/support/gmpp-files.ts counts it from the raw files. And each project's first rating of each.
+    const first = rawFirstRatings(YEARS.map((y) => y.file));
+    const firsts = first.dca! + first.ipa! + first.sro!;
+    await vi.waitFor(
+      async () => expect(await count("changes"), `${183 + firsts} change events`).toBe(183 + firsts),
+      QUEUE_WAIT,
+    );
     const { results } = await env.DB.prepare(
-      "SELECT dimension, count(*) AS n FROM changes GROUP BY dimension ORDER BY dimension",
+      "SELECT dimension, count(*) AS n FROM changes WHERE kind = 'moved' GROUP BY dimension ORDER BY dimension",
     ).all();
     expect(results).toEqual([
       { dimension: "dca", n: 102 },
@@ -102,9 +109,16 @@ describe("years ingested out of order", () => {
     const project = await (
       await api("/v1/commitments/gmpp--dhsc-0067-2021-q3")
     ).json<{
-      changes: { dimension: string; scorecard_id: string; from: { label: string }; to: { label: string } }[];
+      changes: {
+        kind: string;
+        dimension: string;
+        scorecard_id: string;
+        from: { label: string };
+        to: { label: string };
+      }[];
     }>();
-    expect(project.changes.map((c) => `${c.scorecard_id} ${c.dimension} ${c.from.label} → ${c.to.label}`)).toEqual([
+    const moves = project.changes.filter((c) => c.kind === "moved");
+    expect(moves.map((c) => `${c.scorecard_id} ${c.dimension} ${c.from.label} → ${c.to.label}`)).toEqual([
       "gmpp-nista-major-projects-annual-report-2025-26 ipa AMBER → GREEN",
       "gmpp-nista-major-projects-annual-report-2025-26 dca AMBER → GREEN",
     ]);
@@ -159,7 +173,8 @@ describe("what a page stops showing", () => {
       "overall:Inadequate:red",
       "overall::not-rated",
     ]);
-    expect(await count("changes")).toBe(0); // becoming unrated is no move
+    // Becoming unrated is no move: the only events are the first ratings of the first run.
+    expect(await count("changes WHERE kind != 'first-rating'")).toBe(0);
   });
 
   it("a commitment removed from the page leaves the scorecard, and keeps its history", async () => {
@@ -243,7 +258,7 @@ describe("reprocess and the source's health", () => {
       skipped: [{ error: expect.stringMatching(/dropped from 6 to 3/) }],
     });
     expect(await count("observations")).toBe(before);
-    expect(await count("changes")).toBe(0);
+    expect(await count("changes WHERE kind != 'first-rating'")).toBe(0);
   });
 
   it("closes its run as failed when something unexpected breaks", async () => {
@@ -339,6 +354,7 @@ describe("rebuilds, retries and edge cases", () => {
       },
       commitments: [],
       observations: [],
+      membership: [],
     };
     await expect(
       env.DB.batch(
@@ -368,7 +384,8 @@ describe("rebuilds, retries and edge cases", () => {
     failOnB.mockRestore();
     await makeAllDue();
     await runCron(); // B again: read by v2, its ratings recorded under a second snapshot of the same bytes
-    expect(await count("changes")).toBe(1);
+    expect(await count("changes WHERE kind = 'moved'")).toBe(1);
+    const changes = await count("changes");
     vi.spyOn(step, "extract").mockImplementation((text, context) => {
       if (text.includes("<td>Requires improvement</td>"))
         throw new ExtractionError("rule v3 cannot read B", "rating tables");
@@ -376,7 +393,7 @@ describe("rebuilds, retries and edge cases", () => {
     });
     const summary = await reprocessSource(env, HC_780);
     expect(summary).toMatchObject({ outcome: "failed", error: expect.stringMatching(/Nothing was changed/) });
-    expect(await count("changes")).toBe(1);
+    expect(await count("changes")).toBe(changes);
   });
 
   it("a reprocess skips an archived document whose commitment ids clash, rather than failing for good", async () => {

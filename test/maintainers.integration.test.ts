@@ -8,6 +8,7 @@ import { upsertSources } from "../src/db/sources.ts";
 import { app } from "../src/app.ts";
 import worker from "../src/index.ts";
 import { reprocessSource } from "../src/pipeline/reprocess.ts";
+import { ALL_YEARS, rawFirstRatings } from "./support/gmpp-files.ts";
 import {
   api,
   count,
@@ -40,8 +41,8 @@ async function history() {
      ORDER BY observed_at, scorecard_id, commitment_id, dimension`,
   ).all();
   const changes = await env.DB.prepare(
-    `SELECT scorecard_id, commitment_id, dimension, from_label, from_band, to_label, to_band, changed_at FROM changes
-     ORDER BY changed_at, scorecard_id, commitment_id, dimension`,
+    `SELECT kind, scorecard_id, commitment_id, dimension, from_label, from_band, to_label, to_band, band_changed, changed_at
+     FROM changes ORDER BY changed_at, scorecard_id, commitment_id, dimension, kind`,
   ).all();
   return { observations: observations.results, changes: changes.results };
 }
@@ -169,8 +170,10 @@ describe("reprocess", () => {
       await runCron();
     }
     const before = await history();
-    // The five GMPP years: ipa 134, sro 55 and dca 245 moves, as counted from the raw files (test/support/gmpp-files.ts).
-    expect(before.changes.length).toBe(434);
+    // The five GMPP years: ipa 134, sro 55 and dca 245 moves, as counted from the raw files
+    // (test/support/gmpp-files.ts), and each project's first rating of each dimension.
+    const first = rawFirstRatings(ALL_YEARS.map((y) => y.file));
+    expect(before.changes.length).toBe(434 + first.dca! + first.ipa! + first.sro!);
     const fetchSpy = vi.spyOn(globalThis, "fetch");
     const summary = await reprocessSource(env, "gmpp-2024-25");
     expect(fetchSpy).not.toHaveBeenCalled();
@@ -194,12 +197,12 @@ describe("reprocess", () => {
     await makeAllDue();
     await runCron();
     expect((await env.DB.prepare("SELECT outcome FROM runs ORDER BY id DESC").first())!.outcome).toBe("drift");
-    expect(await count("changes")).toBe(0);
+    expect(await count("changes WHERE kind = 'moved'")).toBe(0);
 
     broken.mockRestore(); // the maintainer fixes the rule
     const summary = await reprocessSource(env, "hsc-expert-panel-hc-780");
     expect(summary).toMatchObject({ outcome: "ok", documents: 2, skipped: [] });
-    const { results } = await env.DB.prepare("SELECT from_label, to_label FROM changes").all();
+    const { results } = await env.DB.prepare("SELECT from_label, to_label FROM changes WHERE kind = 'moved'").all();
     expect(results).toEqual([{ from_label: "Inadequate", to_label: "Requires improvement" }]);
   });
 
@@ -225,7 +228,7 @@ describe("reprocess", () => {
     await seed(["hsc-expert-panel-hc-780"]);
     await runCron();
     const before = await history();
-    await env.DB.prepare("DELETE FROM observations").run();
+    await env.DB.batch([env.DB.prepare("DELETE FROM changes"), env.DB.prepare("DELETE FROM observations")]);
     expect((await admin("/sources/hsc-expert-panel-hc-780/reprocess")).status).toBe(202);
     await vi.waitFor(async () => {
       const run = await env.DB.prepare("SELECT id FROM runs WHERE trigger = 'reprocess' AND outcome = 'ok'").first();

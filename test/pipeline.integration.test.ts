@@ -32,7 +32,9 @@ describe("a scheduled run", () => {
     expect(await count("snapshots")).toBe(6);
     // The evaluations' 6 overall ratings, then per report: 4 + 4 + 0 + 1 + 12 + 4 commitment ratings.
     expect(await count("observations")).toBe(31);
-    expect(await count("changes")).toBe(0);
+    // Every one of them is a rating seen for the first time: a first-rating event each, and no move.
+    const kinds = await env.DB.prepare("SELECT kind, count(*) AS n FROM changes GROUP BY kind").all();
+    expect(kinds.results).toEqual([{ kind: "first-rating", n: 31 }]);
 
     const list = await api("/v1/scorecards");
     expect(list.status).toBe(200);
@@ -154,7 +156,7 @@ describe("re-running", () => {
         "secondary purposes</td>\n      <td></td><td></td><td></td><td></td><td>Inadequate</td>",
         "secondary purposes</td>\n      <td></td><td></td><td></td><td></td><td>INADEQUATE</td>",
       )
-      // NHS App: a rating appears where there was none. First rating, not a change.
+      // NHS App: a rating appears where there was none. A first rating, not a move.
       .replace(
         "(68% by March 2023)</td>\n      <td></td><td></td><td></td><td></td><td></td>",
         "(68% by March 2023)</td>\n      <td></td><td></td><td></td><td></td><td>Requires improvement</td>",
@@ -165,18 +167,31 @@ describe("re-running", () => {
     await runCron();
 
     const last = (await runs()).at(-1)!;
-    expect(last).toMatchObject({ outcome: "ok", observations_added: 3, changes_added: 1 });
+    expect(last).toMatchObject({ outcome: "ok", observations_added: 3, changes_added: 2 });
     const { results: changes } = await env.DB.prepare(
-      "SELECT commitment_id, dimension, from_label, from_band, to_label, to_band FROM changes",
+      `SELECT kind, commitment_id, dimension, from_label, from_band, to_label, to_band, band_changed FROM changes
+       WHERE run_id = (SELECT max(id) FROM runs) ORDER BY id`,
     ).all();
     expect(changes).toEqual([
       {
+        kind: "first-rating",
+        commitment_id: "hsc-expert-panel-hc-780--75-percent-of-adults-registered-for-the-nhs-app-by-2024-68-d1400bf0",
+        dimension: "overall",
+        from_label: null, // the page never showed a rating there: nothing was observed before
+        from_band: null,
+        to_label: "Requires improvement",
+        to_band: "amber",
+        band_changed: 1,
+      },
+      {
+        kind: "moved",
         commitment_id: "hsc-expert-panel-hc-780--roll-out-integrated-health-and-care-records-for-everyone-a-02f3e8c1",
         dimension: "overall",
         from_label: "Inadequate",
         from_band: "red",
         to_label: "Requires improvement",
         to_band: "amber",
+        band_changed: 1,
       },
     ]);
 
@@ -184,10 +199,19 @@ describe("re-running", () => {
       await api(
         "/v1/commitments/hsc-expert-panel-hc-780--roll-out-integrated-health-and-care-records-for-everyone-a-02f3e8c1",
       )
-    ).json<{ history: { label: string; provenance: { sha256: string } }[]; changes: unknown[] }>();
+    ).json<{ history: { label: string; provenance: { sha256: string } }[]; changes: { kind: string }[] }>();
     expect(history.history.map((o) => o.label)).toEqual(["Inadequate", "Requires improvement"]);
     expect(history.history[0]!.provenance.sha256).not.toBe(history.history[1]!.provenance.sha256);
-    expect(history.changes).toHaveLength(1);
+    expect(history.changes).toMatchObject([
+      { kind: "first-rating", dimension: "overall", from: null, to: { label: "Inadequate", band: "red", score: 0 } },
+      {
+        kind: "moved",
+        dimension: "overall",
+        from: { label: "Inadequate", band: "red", score: 0 },
+        to: { label: "Requires improvement", band: "amber", score: 33 },
+        band_changed: true,
+      },
+    ]);
     const current = await (
       await api(`/v1/scorecards/${HC_780}`)
     ).json<{ commitments: { ratings: { overall?: { label: string } } }[] }>();
@@ -203,7 +227,9 @@ describe("re-running", () => {
     );
     await makeAllDue();
     await runCron();
-    const { results } = await env.DB.prepare("SELECT commitment_id, dimension, from_band, to_band FROM changes").all();
+    const { results } = await env.DB.prepare(
+      "SELECT commitment_id, dimension, from_band, to_band FROM changes WHERE kind = 'moved'",
+    ).all();
     expect(results).toEqual([{ commitment_id: null, dimension: "overall", from_band: "red", to_band: "green" }]);
   });
 });

@@ -12,20 +12,28 @@ export interface LatestRow {
   dimension: string;
   label: string;
   band: string;
+  score: number | null;
+}
+
+/** A commitment a scorecard holds, or held. */
+export interface MemberRow {
+  scorecard_id: string;
+  commitment_id: string;
 }
 
 /**
  * What planning needs to know of the record: the latest observation of every (commitment,
  * dimension) in one scorecard, and the latest rating (not a state) of every subject across the
- * commitments' scope, and of the scorecard's own rating.
+ * commitments' scope, and of the scorecard's own rating; the commitments the scorecard holds,
+ * and those it held and no longer does (removed: it has rated them or recorded their removal).
  */
 export async function latestForPlanning(
   db: D1Database,
   scorecardId: string,
   scope: string,
-): Promise<{ labels: LatestRow[]; ratings: LatestRow[] }> {
-  const columns = "o.scorecard_id, o.commitment_id, o.dimension, o.label, o.band";
-  const [labels, ratings] = await db.batch<LatestRow>([
+): Promise<{ labels: LatestRow[]; ratings: LatestRow[]; members: MemberRow[]; removed: MemberRow[] }> {
+  const columns = "o.scorecard_id, o.commitment_id, o.dimension, o.label, o.band, o.score";
+  const [labels, ratings, members, removed] = await db.batch<LatestRow & MemberRow>([
     db
       .prepare(
         `SELECT ${columns} FROM observations o WHERE o.id IN (
@@ -42,8 +50,24 @@ export async function latestForPlanning(
            WHERE scorecard_id = ?1 AND commitment_id IS NULL AND band IN (${RATING_BAND_LIST}) GROUP BY dimension)`,
       )
       .bind(scorecardId, scope),
+    db
+      .prepare("SELECT scorecard_id, commitment_id FROM scorecard_commitments WHERE scorecard_id = ?1")
+      .bind(scorecardId),
+    db
+      .prepare(
+        `SELECT ?1 AS scorecard_id, commitment_id FROM (
+           SELECT commitment_id FROM observations WHERE scorecard_id = ?1 AND commitment_id IS NOT NULL
+           UNION SELECT commitment_id FROM changes WHERE scorecard_id = ?1 AND kind = 'removed')
+         WHERE commitment_id NOT IN (SELECT commitment_id FROM scorecard_commitments WHERE scorecard_id = ?1)`,
+      )
+      .bind(scorecardId),
   ]);
-  return { labels: labels!.results, ratings: ratings!.results };
+  return {
+    labels: labels!.results,
+    ratings: ratings!.results,
+    members: members!.results,
+    removed: removed!.results,
+  };
 }
 
 /**
@@ -233,27 +257,49 @@ export function writePlanStatements(
         .bind(s.id, observedAt, snapshotId, runId, JSON.stringify(values)),
     );
   }
-  // Change events, set-based: each rating this snapshot added whose subject's previous rating
-  // (per commitment across its scope, or the scorecard's own) had another band. States such as
-  // "exempt" are neither side of a change. The planner counts the same moves.
-  if (plan.observations.some((o) => o.moved)) {
+  // Commitments that left the publication, or came back: events with no dimension.
+  if (plan.membership.length > 0) {
     statements.push(
       db
         .prepare(
-          `INSERT INTO changes (scorecard_id, commitment_id, dimension, from_label, from_band, to_label, to_band,
-             from_observation_id, to_observation_id, changed_at, effective_on, run_id)
-           SELECT o.scorecard_id, o.commitment_id, o.dimension, previous.label, previous.band, o.label, o.band,
-                  previous.id, o.id, o.observed_at, o.effective_on, o.run_id
-           FROM observations o JOIN observations previous ON previous.id = (
+          `INSERT INTO changes (scorecard_id, commitment_id, kind, band_changed, changed_at, effective_on, run_id)
+           SELECT ?1, j.value ->> 'commitment_id', j.value ->> 'kind', 0, ?2, ?5, ?3 FROM json_each(?4) j ORDER BY j.key`,
+        )
+        .bind(s.id, observedAt, runId, JSON.stringify(plan.membership), scorecardEffectiveOn),
+    );
+  }
+  // Change events of the observations just written, as the planner decided them: the event's
+  // "from" is the subject's previous rating (per commitment across its scope, or the
+  // scorecard's own) for a move, and its previous observation of any kind (a state, such as not
+  // rated), if any, for a first rating.
+  const changes = plan.observations
+    .filter((o) => o.change !== null)
+    .map(({ commitment_id, dimension, change }) => ({
+      commitment_id,
+      dimension,
+      kind: change!.kind,
+      band_changed: change!.band_changed ? 1 : 0,
+    }));
+  for (const rows of chunks(changes)) {
+    statements.push(
+      db
+        .prepare(
+          `INSERT INTO changes (scorecard_id, commitment_id, kind, dimension, from_label, from_band, to_label, to_band,
+             band_changed, from_observation_id, to_observation_id, changed_at, effective_on, run_id)
+           SELECT o.scorecard_id, o.commitment_id, j.value ->> 'kind', o.dimension, previous.label, previous.band,
+                  o.label, o.band, j.value ->> 'band_changed', previous.id, o.id, o.observed_at, o.effective_on, o.run_id
+           FROM json_each(?4) j
+           JOIN observations o ON o.snapshot_id = ?1 AND o.run_id = ?2 AND o.scorecard_id = ?3
+             AND o.dimension = j.value ->> 'dimension' AND o.commitment_id IS j.value ->> 'commitment_id'
+           LEFT JOIN observations previous ON previous.id = (
              SELECT max(p.id) FROM observations p
-             WHERE p.dimension = o.dimension AND p.id < o.id AND p.band IN (${RATING_BAND_LIST})
+             WHERE p.dimension = o.dimension AND p.id < o.id
+               AND (j.value ->> 'kind' = 'first-rating' OR p.band IN (${RATING_BAND_LIST}))
                AND (p.commitment_id = o.commitment_id
                     OR (o.commitment_id IS NULL AND p.commitment_id IS NULL AND p.scorecard_id = o.scorecard_id)))
-           WHERE o.snapshot_id = ?1 AND o.run_id = ?2 AND o.scorecard_id = ?3
-             AND o.band IN (${RATING_BAND_LIST}) AND previous.band != o.band
            ORDER BY o.id`,
         )
-        .bind(snapshotId, runId, s.id),
+        .bind(snapshotId, runId, s.id, JSON.stringify(rows)),
     );
   }
   return statements;

@@ -1,13 +1,15 @@
 // Decides what one extraction adds to the record. Pure: the same extraction over the same
 // state plans nothing, which is what makes re-running a source safe. A change event is a
-// rating moving from one band to another; a state such as "exempt" never counts as a move.
+// rating moving from one level of the common scale to another (saying whether its colour band
+// moved too), a subject's first rating, or a commitment leaving its publication or coming back;
+// a state such as "exempt" is never either side of a move.
 import { ExtractionError } from "../../scrapers/lib/expect.ts";
 import type { Extraction, Rule } from "../../scrapers/lib/rule.ts";
 import { slugify } from "../../domain/text.ts";
-import type { LatestRow } from "../db/observations.ts";
-import type { ObservationWrite, WritePlan } from "../types.ts";
+import type { LatestRow, MemberRow } from "../db/observations.ts";
+import type { MembershipChange, ObservationChange, ObservationWrite, WritePlan } from "../types.ts";
 import type { RunCounts } from "../db/runs.ts";
-import { isRating, mapLabel } from "../../domain/vocabularies.ts";
+import { type Band, isRating, mapLabel } from "../../domain/vocabularies.ts";
 
 export function scorecardId(rule: Rule, key: string): string {
   return slugify(`${rule.id}-${key}`, 120);
@@ -20,26 +22,57 @@ function commitmentId(scope: string, key: string): string {
 
 /**
  * What planning needs to know of the record: the latest label of every (scorecard,
- * commitment, dimension), and the band of every subject's last rating, per commitment across
- * its scope, or per scorecard for the scorecard's own rating. States such as "exempt" are not
- * ratings and never set a band.
+ * commitment, dimension); the level (band and score) of every subject's last rating, per
+ * commitment across its scope, or per scorecard for the scorecard's own rating (states such as
+ * "exempt" are not ratings and never set one); and, per scorecard, the commitments it holds and
+ * those that left it.
  */
 export interface PlanState {
   labels: Map<string, string>;
-  ratingBands: Map<string, string>;
+  ratings: Map<string, { band: string; score: number | null }>;
+  members: Map<string, Set<string>>;
+  removed: Map<string, Set<string>>;
 }
 
 export function emptyPlanState(): PlanState {
-  return { labels: new Map(), ratingBands: new Map() };
+  return { labels: new Map(), ratings: new Map(), members: new Map(), removed: new Map() };
 }
 
 /** The plan state of what the record holds now. */
-export function planStateOf(latest: { labels: LatestRow[]; ratings: LatestRow[] }): PlanState {
+export function planStateOf(latest: {
+  labels: LatestRow[];
+  ratings: LatestRow[];
+  members?: MemberRow[];
+  removed?: MemberRow[];
+}): PlanState {
   const state = emptyPlanState();
   for (const o of latest.labels) state.labels.set(labelKey(o.scorecard_id, o.commitment_id, o.dimension), o.label);
   for (const o of latest.ratings)
-    state.ratingBands.set(ratingKey(o.scorecard_id, o.commitment_id, o.dimension), o.band);
+    state.ratings.set(ratingKey(o.scorecard_id, o.commitment_id, o.dimension), { band: o.band, score: o.score });
+  const group = (rows: MemberRow[] | undefined, into: Map<string, Set<string>>) => {
+    for (const { scorecard_id, commitment_id } of rows ?? []) {
+      if (!into.has(scorecard_id)) into.set(scorecard_id, new Set());
+      into.get(scorecard_id)!.add(commitment_id);
+    }
+  };
+  group(latest.members, state.members);
+  group(latest.removed, state.removed);
   return state;
+}
+
+/**
+ * The change event a new observation makes, given its subject's last rating: none for a state
+ * or the same level; a first rating where the subject had none; otherwise a move, which follows
+ * the level (the common 0–100 score) and says whether the colour band moved too.
+ */
+export function changeOf(
+  last: { band: string; score: number | null } | undefined,
+  rating: { band: Band; score: number | null },
+): ObservationChange | null {
+  if (!isRating(rating.band)) return null;
+  if (last === undefined) return { kind: "first-rating", band_changed: true };
+  if (last.score === rating.score && last.band === rating.band) return null;
+  return { kind: "moved", band_changed: last.band !== rating.band };
 }
 
 const labelKey = (scorecard: string, commitment: string | null, dimension: string) =>
@@ -73,7 +106,7 @@ export function countsOf(plan: WritePlan): RunCounts {
   return {
     commitments_seen: plan.commitments.length,
     observations_added: plan.observations.length,
-    changes_added: plan.observations.filter((o) => o.moved).length,
+    changes_added: plan.observations.filter((o) => o.change !== null).length + plan.membership.length,
   };
 }
 
@@ -101,11 +134,9 @@ export function planWrites(rule: Rule, sourceId: string, extraction: Extraction,
     if (state.labels.get(label) === rating.label) return;
     state.labels.set(label, rating.label);
     const subject = ratingKey(id, commitment, dimension);
-    const lastBand = state.ratingBands.get(subject);
-    // A move is a rating whose band differs from the last rating; the first rating is no move.
-    const moved = isRating(rating.band) && lastBand !== undefined && lastBand !== rating.band;
-    if (isRating(rating.band)) state.ratingBands.set(subject, rating.band);
-    observations.push({ commitment_id: commitment, dimension, rating, assessed_by: assessedBy, moved });
+    const change = changeOf(state.ratings.get(subject), rating);
+    if (isRating(rating.band)) state.ratings.set(subject, { band: rating.band, score: rating.score });
+    observations.push({ commitment_id: commitment, dimension, rating, assessed_by: assessedBy, change });
   };
 
   // A rating the page no longer shows is observed as blank (not rated); one it never showed stays absent.
@@ -134,6 +165,23 @@ export function planWrites(rule: Rule, sourceId: string, extraction: Extraction,
     return { id: cid, scope, key, text, policy_area, target_date, source_url, position, details: c.details ?? null };
   });
 
+  // Commitments that left the publication since it was last applied, and ones that came back.
+  const before = state.members.get(id) ?? new Set<string>();
+  const removed = state.removed.get(id) ?? new Set<string>();
+  const now = new Set(ids);
+  const membership: MembershipChange[] = [];
+  for (const cid of before) {
+    if (now.has(cid)) continue;
+    membership.push({ commitment_id: cid, kind: "removed" });
+    removed.add(cid);
+  }
+  for (const cid of ids) {
+    if (!removed.delete(cid)) continue;
+    membership.push({ commitment_id: cid, kind: "returned" });
+  }
+  state.members.set(id, now);
+  state.removed.set(id, removed);
+
   return {
     scorecard: {
       id,
@@ -148,5 +196,6 @@ export function planWrites(rule: Rule, sourceId: string, extraction: Extraction,
     },
     commitments,
     observations,
+    membership,
   };
 }

@@ -142,3 +142,25 @@ export function rawMoves(files: string[]): Record<string, number> {
   }
   return moves;
 }
+
+/** First ratings per dimension across these files, counted from the raw cells: a project's first rated cell of each. */
+export function rawFirstRatings(files: string[]): Record<string, number> {
+  const seen = new Set<string>();
+  const first: Record<string, number> = {};
+  for (const file of files) {
+    for (const project of rawYear(file)) {
+      const key = project.id || `unnumbered ${project.name}`;
+      const rated = [project.ipa, project.sro].find((cell) => rawBand(cell));
+      for (const [dimension, cell] of [
+        ["ipa", project.ipa],
+        ["sro", project.sro],
+        ["dca", rated],
+      ] as const) {
+        if (!rawBand(cell) || seen.has(`${key} ${dimension}`)) continue;
+        seen.add(`${key} ${dimension}`);
+        first[dimension] = (first[dimension] ?? 0) + 1;
+      }
+    }
+  }
+  return first;
+}
