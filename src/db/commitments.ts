@@ -7,6 +7,8 @@ export interface ObservationView extends RatingView {
   id: number;
   dimension: string;
   scorecard_id: string;
+  /** When the rating took effect, as the publisher dates it; `observed_at` is when we fetched it. */
+  effective_on: string;
   provenance: {
     snapshot_id: number;
     url: string;
@@ -35,7 +37,10 @@ export interface ChangeView {
   from: { label: string; band: string; score: number | null } | null;
   to: { label: string; band: string; score: number | null } | null;
   band_changed: boolean;
+  /** When the run that saw it fetched its evidence. */
   changed_at: string;
+  /** When it took effect, as the publisher dates it. */
+  effective_on: string | null;
 }
 
 export interface CommitmentDetail extends CommitmentView {
@@ -66,7 +71,13 @@ export interface CommitmentDetail extends CommitmentView {
   })[];
 }
 
-export async function getCommitment(db: D1Database, id: string): Promise<CommitmentDetail | null> {
+/**
+ * One commitment as the record holds it, or, with `asOf` (YYYY-MM-DD), as it stood then: the
+ * observations, change events and scorecards in effect by that day. Null when there is no such
+ * commitment, or none of it was in effect yet.
+ */
+export async function getCommitment(db: D1Database, id: string, asOf?: string): Promise<CommitmentDetail | null> {
+  const day = asOf ?? "9999-12-31";
   const [commitment, scorecards, history, changes, details, overrides] = await db.batch([
     db
       .prepare(
@@ -77,26 +88,29 @@ export async function getCommitment(db: D1Database, id: string): Promise<Commitm
       .prepare(
         `SELECT s.id, s.title, s.published_on, ${sampleOf("s")} AS sample
          FROM scorecard_commitments m JOIN scorecards s ON s.id = m.scorecard_id
-         WHERE m.commitment_id = ? ORDER BY s.published_on, s.id`,
+         WHERE m.commitment_id = ?1
+           AND EXISTS (SELECT 1 FROM observations o WHERE o.scorecard_id = s.id AND o.effective_on <= ?2)
+         ORDER BY s.published_on, s.id`,
       )
-      .bind(id),
+      .bind(id, day),
     db
       .prepare(
-        `SELECT o.id, o.dimension, o.scorecard_id, o.label, o.band, o.score, o.vocabulary, o.observed_at, o.assessed_by,
+        `SELECT o.id, o.dimension, o.scorecard_id, o.label, o.band, o.score, o.vocabulary, o.observed_at, o.effective_on,
+                o.assessed_by,
                 p.id AS snapshot_id, p.url, p.fetched_at, p.http_status, p.sha256, p.archive_key, p.origin, p.sample
          FROM observations o JOIN snapshots p ON p.id = o.snapshot_id
-         WHERE o.commitment_id = ? ORDER BY o.id`,
+         WHERE o.commitment_id = ?1 AND o.effective_on <= ?2 ORDER BY o.id`,
       )
-      .bind(id),
+      .bind(id, day),
     db
       .prepare(
         `SELECT c.id, c.kind, c.scorecard_id, c.dimension, c.from_label, c.from_band, f.score AS from_score,
-                c.to_label, c.to_band, t.score AS to_score, c.band_changed, c.changed_at
+                c.to_label, c.to_band, t.score AS to_score, c.band_changed, c.changed_at, c.effective_on
          FROM changes c LEFT JOIN observations f ON f.id = c.from_observation_id
            LEFT JOIN observations t ON t.id = c.to_observation_id
-         WHERE c.commitment_id = ? ORDER BY c.id`,
+         WHERE c.commitment_id = ?1 AND COALESCE(c.effective_on, substr(c.changed_at, 1, 10)) <= ?2 ORDER BY c.id`,
       )
-      .bind(id),
+      .bind(id, day),
     db
       .prepare(
         "SELECT scorecard_id, details FROM scorecard_commitments WHERE commitment_id = ? AND details IS NOT NULL",
@@ -109,7 +123,7 @@ export async function getCommitment(db: D1Database, id: string): Promise<Commitm
   );
   const row = commitment!.results[0] as
     Omit<CommitmentDetail, "scorecards" | "history" | "changes" | "overrides"> | undefined;
-  if (!row) return null;
+  if (!row || (asOf !== undefined && history!.results.length === 0)) return null;
   type HistoryRow = Omit<ObservationView, "provenance"> &
     Omit<ObservationView["provenance"], "sample"> & { sample: number };
   type ScorecardLink = Omit<CommitmentDetail["scorecards"][number], "sample"> & { sample: number };
@@ -152,5 +166,22 @@ export async function getCommitment(db: D1Database, id: string): Promise<Commitm
       in_force: o.reverted_at === null,
       reverted: o.reverted_at === null ? null : { by: o.reverted_by, at: o.reverted_at, reason: o.revert_reason },
     })),
+  };
+}
+
+/** What an id that names no commitment may name instead: a source, a scorecard, or a publisher's key. */
+export async function resourcesNamed(
+  db: D1Database,
+  id: string,
+): Promise<{ source: boolean; scorecard: boolean; commitmentsWithKey: string[] }> {
+  const [sources, scorecards, keyed] = await db.batch([
+    db.prepare("SELECT 1 FROM sources WHERE id = ?").bind(id),
+    db.prepare("SELECT 1 FROM scorecards WHERE id = ?").bind(id),
+    db.prepare("SELECT id FROM commitments WHERE key = ? ORDER BY id LIMIT 5").bind(id),
+  ]);
+  return {
+    source: sources!.results.length > 0,
+    scorecard: scorecards!.results.length > 0,
+    commitmentsWithKey: (keyed!.results as { id: string }[]).map((r) => r.id),
   };
 }
