@@ -481,6 +481,9 @@ export default defineRule({
   vocabulary: "cqc",
   schedule: "7d",
   allowedHosts: ["committees.parliament.uk", "publications.parliament.uk"],
+  // Parsing a page of rating tables costs about 34 times its size (npm run bench:memory); 2 MB
+  // peaks near 68 MB of a Worker's 128. Real report pages are well under 1 MB.
+  maxBodyBytes: 2 * 1024 * 1024,
   dimensions: COLUMNS.map(({ key, question }) => ({ key, question })),
   // "Was the commitment met?" rated Good or Outstanding (67 and up on the common scale) is delivered.
   delivery: { dimension: "met", deliveredFrom: 67 },

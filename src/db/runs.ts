@@ -322,3 +322,31 @@ export async function getRun(db: D1Database, id: number): Promise<(RunRow & { so
     .bind(id)
     .first<RunRow & { source_id: string }>();
 }
+
+/**
+ * Fails, at once, the runs of a source that an earlier delivery of its job left running: the
+ * invocation was cut off (out of memory, out of time, or killed), and that is the source's
+ * failure, counted as one. Returns how many there were.
+ */
+export async function failInterruptedRuns(
+  db: D1Database,
+  sourceId: string,
+  now: string,
+  reason: string,
+): Promise<number> {
+  const [closed] = await db.batch<{ id: number }>([
+    db
+      .prepare(
+        "UPDATE runs SET outcome = 'failed', finished_at = ?1, error = ?2 WHERE source_id = ?3 AND outcome = 'running' RETURNING id",
+      )
+      .bind(now, reason, sourceId),
+    db
+      .prepare(
+        `UPDATE sources SET last_run_at = ?1, last_outcome = 'failed', consecutive_failures = consecutive_failures + 1,
+         last_error = ?2, last_failed_check = NULL
+         WHERE id = ?3 AND EXISTS (SELECT 1 FROM runs WHERE source_id = ?3 AND finished_at = ?1 AND error = ?2)`,
+      )
+      .bind(now, reason, sourceId),
+  ]);
+  return closed?.results.length ?? 0;
+}

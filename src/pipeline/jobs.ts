@@ -5,7 +5,7 @@
 import { findRule } from "../../scrapers/index.ts";
 import { acquireLease, releaseLease } from "../db/leases.ts";
 import { bumpReadVersion } from "../http/cache.ts";
-import { dropQueuedRun } from "../db/runs.ts";
+import { dropQueuedRun, failInterruptedRuns } from "../db/runs.ts";
 import { getSource, releaseClaims } from "../db/sources.ts";
 import { commitmentScope } from "./plan.ts";
 import { reprocessSource } from "./reprocess.ts";
@@ -81,10 +81,28 @@ async function notifyWebhooks(env: Env, runId: number): Promise<void> {
   }
 }
 
+/**
+ * A job delivered again whose earlier delivery left its run "running" was cut off: killed, out
+ * of memory or out of time. That is a failure of the source, recorded now rather than after the
+ * queue's retries or the scheduler's sweep.
+ */
+async function interrupted(env: Env, sourceId: string): Promise<boolean> {
+  const reason =
+    "the invocation was cut off before the run ended (out of memory, out of time, or killed); it is not retried until the source is next due";
+  const closed = await failInterruptedRuns(env.DB, sourceId, new Date().toISOString(), reason);
+  if (closed > 0) console.error(`${sourceId}: ${reason}`);
+  return closed > 0;
+}
+
 /** The queue consumer: each message is one job. */
 export async function consumeJobs(batch: MessageBatch<JobMessage>, env: Env): Promise<void> {
   for (const message of batch.messages) {
     try {
+      if (message.attempts > 1 && message.body.kind === "scrape" && (await interrupted(env, message.body.sourceId))) {
+        // Running it again would most likely be cut off again: it waits for its next scheduled run.
+        message.ack();
+        continue;
+      }
       await handleJob(env, message.body);
       message.ack();
     } catch (error) {

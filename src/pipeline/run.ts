@@ -4,7 +4,7 @@
 import { findRule } from "../../scrapers/index.ts";
 import { ExtractionError } from "../../scrapers/lib/expect.ts";
 import { extractStep, nextLink } from "../../scrapers/lib/steps.ts";
-import type { Link, Rule } from "../../scrapers/lib/rule.ts";
+import type { DocumentKind, Link, Rule } from "../../scrapers/lib/rule.ts";
 import { d1PolitenessStore } from "../db/politeness.ts";
 import {
   confirmSeenStatements,
@@ -30,6 +30,7 @@ import type { SourceRow } from "../db/sources.ts";
 import { archiveBody, r2Replay, readArchivedText, sha256Hex } from "./archive.ts";
 import { checkForDrift, checkRatingsKept } from "./drift.ts";
 import { extractDocument } from "./extract.ts";
+import { contentTypeMismatch } from "./fetch/content-type.ts";
 import { decodeBody } from "./fetch/decode.ts";
 import { Fetcher, HostBusyError, type FetchScope } from "./fetch/fetcher.ts";
 import { fetchPolicy } from "./fetch/policy.ts";
@@ -76,6 +77,7 @@ async function fetchStepDocument(
   { env, source, runId, fetcher, scope }: RunContext,
   { url, carry = {} }: Link,
   step: string,
+  accepts: DocumentKind,
 ): Promise<Fetched> {
   const db = env.DB;
   // The step's last document, if it was asked for at this URL: its validators make the request
@@ -101,6 +103,8 @@ async function fetchStepDocument(
     const text = await readArchivedText(env.ARCHIVE, previous.archive_key, previous.content_type);
     return { snapshotId, fetchedAt, url: previous.url, carried: carry, sha256: previous.sha256, text };
   }
+  const mismatch = document.origin === "seed-archive" ? null : contentTypeMismatch(document.contentType, accepts);
+  if (mismatch) throw new Error(`${document.url} was not read: ${mismatch}`);
   const sha256 = await sha256Hex(document.body);
   const snapshotId = await insertSnapshot(db, {
     ...recorded,
@@ -125,7 +129,7 @@ async function followSteps(run: RunContext, rule: Rule): Promise<Fetched> {
   let link: Link = { url: rule.entry ? rule.entry(run.source.url) : run.source.url };
   let fetched: Fetched | undefined;
   for (const step of rule.steps) {
-    fetched = await fetchStepDocument(run, link, step.name);
+    fetched = await fetchStepDocument(run, link, step.name, step.accepts);
     if (step.kind === "follow") link = nextLink(step, fetched.text, { url: fetched.url, carried: fetched.carried });
   }
   return fetched!;

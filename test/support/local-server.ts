@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { faultRoute } from "./fault-server.ts";
 
 interface LoggedRequest {
   path: string;
@@ -28,6 +29,7 @@ export async function startLocalServer(): Promise<{ server: Server; port: number
       robots = { status: 404, body: "" };
       return void res.end("ok");
     }
+    if (faultRoute(url, req, res)) return;
     if (url.pathname === "/__robots") {
       robots = { status: param("status", 200), body: url.searchParams.get("body") ?? "" };
       return void res.end("ok");

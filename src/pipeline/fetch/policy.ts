@@ -42,7 +42,7 @@ export function fetchPolicy(env: PolicyEnv): FetchPolicy {
   return {
     userAgent: `${PRODUCT_TOKEN}/${VERSION} (+${contact || "no contact URL configured"})`,
     timeoutMs: number(env.FETCH_TIMEOUT_MS, 30_000),
-    maxBodyBytes: number(env.MAX_BODY_BYTES, 25 * 1024 * 1024),
+    maxBodyBytes: number(env.MAX_BODY_BYTES, 10 * 1024 * 1024),
     minHostIntervalMs: number(env.MIN_HOST_INTERVAL_MS, 5_000),
     maxAttempts: 3,
     retryBaseMs: number(env.RETRY_BASE_MS, 2_000),
