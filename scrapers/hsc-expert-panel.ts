@@ -7,11 +7,11 @@
 // for certain (a table that names the questions in a shape it does not know, ratings in a
 // column no header names, two different headline ratings) is drift, never a guess.
 import { load, type CheerioAPI } from "cheerio/slim";
-import type { Element } from "domhandler";
+import type { AnyNode, Element } from "domhandler";
 import { collapseWhitespace, textKey } from "../domain/text.ts";
 import { mapLabel } from "../domain/vocabularies.ts";
 import { expectCount, ExtractionError, select } from "./lib/expect.ts";
-import { textOf } from "./lib/html.ts";
+import { closestBlock, elementsWithText, isInside, textOf } from "./lib/html.ts";
 import { type CommitmentRecord, defineRule, type StepContext } from "./lib/rule.ts";
 import { cellsOfRow, cellsStartingIn, readTable, type Table } from "./lib/table.ts";
 import { parseLongDate, parseTargetDate } from "./lib/dates.ts";
@@ -364,24 +364,16 @@ const RATING_AT_END = /^(.*?)[\s:–—-]*\b(outstanding|good|requires\s+improve
  * ("Overall, progress on workforce was inadequate") is never read. Two different candidates
  * are drift; a mention of an overall rating in no form the rule reads is drift too.
  */
-function readOverallRating($: CheerioAPI, readTables: Set<unknown>, candidates: Candidate[]): string | null {
+function readOverallRating($: CheerioAPI, readTables: Set<AnyNode>, candidates: Candidate[]): string | null {
   let loose: string | null = null;
   const consider = (key: string, value: string, where: string) => {
     if (OVERALL_KEY.test(collapseWhitespace(key)) && ratingLevel(value) !== null)
       candidates.push({ label: value, where });
   };
-  const leaves = $("p, li, dd, dt, div, h2, h3, h4, h5, h6, td, th").filter((_, element) => {
-    // Cheapest test first: the raw text must mention "overall".
-    const raw = $(element).text();
-    return (
-      /overall/i.test(raw) &&
-      !$(element)
-        .closest("table")
-        .toArray()
-        .some((t) => readTables.has(t))
-    );
-  });
-  for (const element of leaves.toArray()) {
+  // Only the blocks whose own text says "overall": a real report has thousands of blocks and few do.
+  const blocks = new Set(elementsWithText($.root()[0]!, /overall/i).map(closestBlock));
+  for (const element of blocks) {
+    if (isInside(element, readTables)) continue;
     const $element = $(element);
     // Containers are judged by their parts.
     if ($element.find(CONTAINED_BLOCKS).length) continue;
@@ -414,10 +406,10 @@ function readOverallRating($: CheerioAPI, readTables: Set<unknown>, candidates: 
 /** "HC 780": an element that reads just that, or else the number in a parliament.uk report URL. */
 function paperNumber($: CheerioAPI, url: string): string | null {
   const standalone = new Set(
-    $("p, span, div, li, dd, td, strong")
-      .filter((_, element) => /^\s*HC\s+\d+\s*$/.test($(element).text()))
-      .toArray()
-      .map((element) => textOf(element)),
+    elementsWithText($.root()[0]!, /\bHC\s+\d+/)
+      .flatMap((element) => [element, closestBlock(element)])
+      .map((element) => textOf(element))
+      .filter((text) => /^HC \d+$/.test(text)),
   );
   const fromUrl = /\/cmselect\/cm\w+\/(\d+)\//.exec(new URL(url).pathname);
   const urlNumber = fromUrl ? `HC ${fromUrl[1]}` : null;
@@ -437,15 +429,16 @@ const PUBLISHED = /\b(?:date\s+)?published(?:\s+on)?\s*:?\s*(\d{1,2})(?:st|nd|rd
 
 /** "Published on 3 March 2023", "Date Published: 14 March 2024", "Published 2 October 2024", or `<time datetime>`. */
 function publicationDate($: CheerioAPI): string | null {
-  for (const element of $("p, div, span, li, dd, time, td").toArray()) {
-    const $element = $(element);
-    if ($element.children("p, div, li, table").length) continue;
-    const text = textOf(element);
-    if (!/published/i.test(text)) continue;
+  for (const block of new Set(elementsWithText($.root()[0]!, /published/i).map(closestBlock))) {
+    const $block = $(block);
+    if ($block.find(CONTAINED_BLOCKS).length) continue;
+    // "Date Published:" may stand in a term or header cell, its date in the next element.
+    const next = $block.is("dt, th, td") ? $block.next() : null;
+    const text = next?.length ? `${textOf(block)} ${textOf(next[0])}` : textOf(block);
     const match = PUBLISHED.exec(text);
     const date = match && parseLongDate(`${match[1]} ${match[2]} ${match[3]}`);
     if (date) return date;
-    const time = $element.is("time") ? $element : $element.find("time[datetime]").first();
+    const time = $block.find("time[datetime]").first();
     const datetime = /^(\d{4}-\d{2}-\d{2})/.exec(time.attr("datetime") ?? "");
     if (datetime) return datetime[1]!;
   }
@@ -460,7 +453,7 @@ function extract(html: string, { url }: StepContext) {
   const { ratingTables, summaries } = classifyTables($);
   const candidates = summaryCandidates(summaries);
   const commitments = readCommitments($, ratingTables, candidates);
-  const readTables = new Set([...ratingTables, ...summaries].map((t) => t.table.element));
+  const readTables = new Set<AnyNode>([...ratingTables, ...summaries].map((t) => t.table.element));
   const overall = readOverallRating($, readTables, candidates);
   return {
     scorecard: {
