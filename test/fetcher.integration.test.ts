@@ -87,8 +87,10 @@ describe("the fetcher", () => {
     await polite.fetch(`${server}/page?etag=2`);
     const times = (await requests()).map((r) => r.at); // robots.txt, then two pages
     expect(times).toHaveLength(3);
-    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(290);
-    expect(times[2]! - times[1]!).toBeGreaterThanOrEqual(290);
+    // Measured where the requests arrive, so a loaded machine's transit jitter (tens of ms) shows
+    // in the gaps; without the interval they would be a few ms apart.
+    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(240);
+    expect(times[2]! - times[1]!).toBeGreaterThanOrEqual(240);
   });
 
   it("gives up on an answer that takes too long", async () => {
