@@ -350,3 +350,46 @@ export async function failInterruptedRuns(
   ]);
   return closed?.results.length ?? 0;
 }
+
+/** Whether a source already has a snapshot of these bytes fetched at that time. */
+export async function hasSnapshot(
+  db: D1Database,
+  sourceId: string,
+  sha256: string,
+  fetchedAt: string,
+): Promise<boolean> {
+  const row = await db
+    .prepare("SELECT 1 AS found FROM snapshots WHERE source_id = ? AND sha256 = ? AND fetched_at = ?")
+    .bind(sourceId, sha256, fetchedAt)
+    .first();
+  return row !== null;
+}
+
+/** A snapshot recreated from the archive alone (`npm run archive:rebuild`): it belongs to no run. */
+export async function insertRebuiltSnapshot(db: D1Database, snapshot: Omit<SnapshotInput, "run_id">): Promise<void> {
+  const s = snapshot;
+  await db
+    .prepare(
+      `INSERT INTO snapshots (source_id, run_id, step, context, requested_url, url, fetched_at, http_status, etag, last_modified,
+         content_type, sha256, size_bytes, archive_key, origin, sample)
+       VALUES (?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .bind(
+      s.source_id,
+      s.step,
+      s.context,
+      s.requested_url,
+      s.url,
+      s.fetched_at,
+      s.http_status,
+      s.etag,
+      s.last_modified,
+      s.content_type,
+      s.sha256,
+      s.size_bytes,
+      s.archive_key,
+      s.origin,
+      s.sample,
+    )
+    .run();
+}

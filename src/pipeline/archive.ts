@@ -10,7 +10,43 @@ export async function sha256Hex(data: ArrayBuffer | string): Promise<string> {
 }
 
 function archiveKey(sha256: string): string {
-  return `snapshots/sha256/${sha256}`;
+  return `${ARCHIVE_PREFIX}${sha256}`;
+}
+
+/** The prefix under which fetched documents are archived. */
+export const ARCHIVE_PREFIX = "snapshots/sha256/";
+
+/**
+ * What an archived object says of itself (R2 custom metadata, all strings), so that an operator
+ * listing the archive knows what each object is, and `npm run archive:rebuild` can recreate the
+ * snapshots table from the archive alone. It describes the first fetch that stored these bytes.
+ */
+export interface ArchiveRecord {
+  source: string;
+  step: string;
+  url: string;
+  requested_url: string;
+  fetched_at: string;
+  http_status: string;
+  content_type: string;
+  etag: string;
+  last_modified: string;
+  /** JSON: what earlier steps passed on with the link (e.g. a publication's title). */
+  context: string;
+  origin: string;
+  sample: string;
+}
+
+/** R2 allows 2,048 bytes of custom metadata: long values are cut, never the object refused. */
+function fitMetadata(record: ArchiveRecord): Record<string, string> {
+  const out: Record<string, string> = { ...record };
+  const size = () => Object.entries(out).reduce((n, [k, v]) => n + k.length + new TextEncoder().encode(v).length, 0);
+  for (const key of ["context", "requested_url", "url"] as const) {
+    if (size() <= 2000) break;
+    out[key] = "";
+    out[`${key}_truncated`] = "true";
+  }
+  return out;
 }
 
 export async function archiveBody(
@@ -18,10 +54,15 @@ export async function archiveBody(
   body: ArrayBuffer,
   sha256: string,
   contentType: string | null,
+  record?: ArchiveRecord,
 ): Promise<string> {
   const key = archiveKey(sha256);
   if (!(await bucket.head(key))) {
-    await bucket.put(key, body, { sha256, httpMetadata: contentType ? { contentType } : undefined });
+    await bucket.put(key, body, {
+      sha256,
+      httpMetadata: contentType ? { contentType } : undefined,
+      customMetadata: record ? fitMetadata(record) : undefined,
+    });
   }
   return key;
 }
