@@ -9,7 +9,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { ADMIN_TOKEN_FILE, root, seedLocal, wrangler } from "./seed.ts";
+import { ADMIN_TOKEN_FILE, DEV_ENV_FILE, DEV_ORIGIN_FILE, root, seedLocal, wrangler } from "./seed.ts";
 
 const port = Number(process.env.PORT ?? 8787);
 const origin = `http://localhost:${port}`;
@@ -62,6 +62,10 @@ async function main(): Promise<void> {
   const adminToken = crypto.randomUUID();
   await mkdir(join(root, ".wrangler"), { recursive: true });
   await writeFile(ADMIN_TOKEN_FILE, adminToken, { mode: 0o600 });
+  // The token reaches wrangler through a file only this user can read, never the command line
+  // (which every local user sees in the process list); npm run reprocess finds the port here.
+  await writeFile(DEV_ENV_FILE, `ADMIN_TOKEN=${adminToken}\n`, { mode: 0o600 });
+  await writeFile(DEV_ORIGIN_FILE, origin);
 
   const dev: ChildProcess = spawn(
     "wrangler",
@@ -75,8 +79,8 @@ async function main(): Promise<void> {
       // A maintainer may point a source at a page on their own machine; production never may.
       "--var",
       "LOCAL_DEV_ALLOW_LOOPBACK:true",
-      "--var",
-      `ADMIN_TOKEN:${adminToken}`,
+      "--env-file",
+      DEV_ENV_FILE,
       ...process.argv.slice(2),
     ],
     { cwd: root, stdio: "inherit" },

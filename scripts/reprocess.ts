@@ -3,7 +3,7 @@
 // current rule over its archived documents, and waits for the result. The token comes from
 // SCORECARD_ADMIN_TOKEN, or for the local service from .wrangler/admin-token.
 import { readFile } from "node:fs/promises";
-import { ADMIN_TOKEN_FILE } from "./seed.ts";
+import { ADMIN_TOKEN_FILE, DEV_ORIGIN_FILE } from "./seed.ts";
 
 interface Run {
   id: number;
@@ -17,7 +17,11 @@ interface Run {
 
 async function main(args: string[]): Promise<number> {
   const originAt = args.indexOf("--origin");
-  const origin = (originAt >= 0 ? args[originAt + 1] : undefined) ?? "http://localhost:8787";
+  // The local service is wherever `npm start` says it listens (it honours PORT), not a fixed port.
+  const local =
+    (await readFile(DEV_ORIGIN_FILE, "utf8").catch(() => null))?.trim() ??
+    `http://localhost:${process.env.PORT ?? 8787}`;
+  const origin = (originAt >= 0 ? args[originAt + 1] : undefined) ?? local;
   const sourceId = args.find((a, i) => !a.startsWith("--") && !(originAt >= 0 && i === originAt + 1));
   if (!sourceId) {
     console.error("usage: npm run reprocess -- <source-id> [--origin https://your-deployment]");
@@ -25,7 +29,10 @@ async function main(args: string[]): Promise<number> {
   }
   const token =
     process.env.SCORECARD_ADMIN_TOKEN ??
-    (new URL(origin).hostname === "localhost" ? await readFile(ADMIN_TOKEN_FILE, "utf8").catch(() => null) : null);
+    // The local token goes only to the local service that npm start gave it to.
+    (new URL(origin).origin === new URL(local).origin
+      ? await readFile(ADMIN_TOKEN_FILE, "utf8").catch(() => null)
+      : null);
   if (!token) {
     console.error(
       "reprocess: set SCORECARD_ADMIN_TOKEN to the deployment's ADMIN_TOKEN (locally, npm start provides one).",

@@ -14,6 +14,10 @@ import { readSeeds } from "./read-seeds.ts";
 export const root = fileURLToPath(new URL("..", import.meta.url));
 /** Where `npm start` leaves the admin token of the local service, for `npm run reprocess`. */
 export const ADMIN_TOKEN_FILE = join(root, ".wrangler", "admin-token");
+/** The variables file `npm start` gives wrangler dev (the admin token), readable by this user only. */
+export const DEV_ENV_FILE = join(root, ".wrangler", "dev.env");
+/** Where `npm start` says which port the local service listens on, for `npm run reprocess`. */
+export const DEV_ORIGIN_FILE = join(root, ".wrangler", "dev-origin");
 
 export function wrangler(args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
