@@ -3,7 +3,8 @@ import { cors } from "hono/cors";
 import { etag } from "hono/etag";
 import { prettyJSON } from "hono/pretty-json";
 import { readCache } from "./http/cache.ts";
-import { notFound, onError } from "./problem.ts";
+import { methodNotAllowed } from "./http/methods.ts";
+import { notFound, onError, problem } from "./problem.ts";
 import { admin } from "./routes/admin.ts";
 import { badges } from "./routes/badges.tsx";
 import { changes } from "./routes/changes.ts";
@@ -59,4 +60,5 @@ app.route("/badge", badges);
 app.route("/", landing);
 
 app.onError(onError);
-app.notFound(notFound);
+// A path served with other methods is a 405 with Allow, not a 404.
+app.notFound((c) => methodNotAllowed(c, app.routes, problem) ?? notFound(c));
