@@ -69,6 +69,11 @@ async function main(args: string[]): Promise<number> {
   }
 
   for (const rule of RULES.filter((r) => only.length === 0 || only.includes(r.id))) {
+    if (rule.broken !== undefined) {
+      console.log(color(31, `✗ ${rule.id}: ${rule.broken}`));
+      failures++;
+      continue;
+    }
     const dir = examplesDir(rule.id);
     const goldens = (await readdir(dir, { recursive: true }).catch(() => [] as string[]))
       .filter((f) => f.endsWith(".expected.json"))
@@ -111,7 +116,7 @@ async function main(args: string[]): Promise<number> {
       }
     }
   }
-  for (const rule of RULES.filter((r) => only.length === 0 || only.includes(r.id))) {
+  for (const rule of RULES.filter((r) => r.broken === undefined && (only.length === 0 || only.includes(r.id)))) {
     const dir = examplesDir(rule.id);
     const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith(".labels.json")).sort();
     for (const file of files) {

@@ -18,6 +18,7 @@ export class UsageError extends Error {}
 export function loadRule(id: string): Rule {
   const rule = findRule(id);
   if (!rule) throw new UsageError(`There is no rule "${id}". Rules: ${RULES.map((r) => r.id).join(", ")}.`);
+  if (rule.broken !== undefined) throw new UsageError(rule.broken);
   return rule;
 }
 

@@ -2,7 +2,7 @@
 import Papa from "papaparse";
 import { describe, expect, it } from "vitest";
 import gmpp from "../scrapers/gmpp.ts";
-import { defineRule } from "../scrapers/lib/rule.ts";
+import { checkRule } from "../scrapers/lib/rule.ts";
 import { ExtractionError } from "../scrapers/lib/expect.ts";
 import { validateExtraction } from "../scrapers/lib/validate.ts";
 import { decodeBody } from "../src/pipeline/fetch/decode.ts";
@@ -270,7 +270,7 @@ describe("gmpp: every year, every scale", () => {
     expect(() =>
       validateExtraction(gmpp, { ...extraction, scorecard: { ...extraction.scorecard, vocabulary: "cqc" } }),
     ).toThrow(/vocabulary must be one the rule declares: ipa-dca-3, ipa-dca-5/);
-    expect(() => defineRule({ ...gmpp, vocabularies: ["ipa-dca-5"] })).toThrow(/must include the default vocabulary/);
+    expect(() => checkRule({ ...gmpp, vocabularies: ["ipa-dca-5"] })).toThrow(/must include the default vocabulary/);
     const first = extraction.commitments[0]!;
     expect(() =>
       validateExtraction(gmpp, { ...extraction, commitments: [{ ...first, assessed_by: { overall: "ipa" } }] }),

@@ -8,7 +8,14 @@ import * as v from "valibot";
 import type { Delivery } from "../../domain/deadlines.ts";
 import { hostKind } from "../../domain/address.ts";
 import { INTERVAL } from "../../domain/schedule.ts";
-import { VOCABULARY_IDS, type VocabularyId } from "../../domain/vocabularies.ts";
+import {
+  declareVocabulary,
+  hasVocabulary,
+  vocabularyConflict,
+  vocabularyIds,
+  type VocabularyDeclaration,
+  type VocabularyId,
+} from "../../domain/vocabularies.ts";
 import type { Expected } from "./expect.ts";
 
 export const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -105,6 +112,7 @@ export type Step = FollowStep | ExtractStep;
 export interface Rule {
   id: string;
   title: string;
+  /** The vocabulary it rates in, by id: a built-in one, or one the rule declares (see RuleDeclaration). */
   vocabulary: VocabularyId;
   /**
    * Every vocabulary its extractions may rate in, when a publication can choose another than
@@ -143,6 +151,11 @@ export interface Rule {
   /** Zero or more follow steps, then one extract step. */
   steps: Step[];
   /**
+   * Set when the declaration failed its checks as it loaded: the rule reads nothing, and every
+   * run of its sources fails with this message, while every other rule runs as usual.
+   */
+  broken?: string;
+  /**
    * Whose keys the commitment keys are: each source's own (`source`), or shared by every
    * source of this rule (`rule`), as when each source is one year of the same series.
    */
@@ -179,8 +192,8 @@ const StepSchema = v.variant("kind", [
 const RuleSchema = v.object({
   id: v.pipe(v.string(), v.regex(SLUG, "a rule id is a lower-case slug")),
   title: v.pipe(v.string(), v.nonEmpty()),
-  vocabulary: v.picklist(VOCABULARY_IDS),
-  vocabularies: v.optional(v.pipe(v.array(v.picklist(VOCABULARY_IDS)), v.minLength(1))),
+  vocabulary: v.pipe(v.string("a vocabulary is named by its id, or declared"), v.nonEmpty()),
+  vocabularies: v.optional(v.pipe(v.array(v.pipe(v.string(), v.nonEmpty())), v.minLength(1))),
   unknownLabels: v.optional(v.picklist(["refuse", "keep"])),
   schedule: v.pipe(v.string(), v.regex(INTERVAL, "a schedule is an interval such as 6h, 1d or 7d")),
   dimensions: v.pipe(
@@ -225,8 +238,81 @@ const RuleSchema = v.object({
   }),
 });
 
-/** Declares a rule. A declaration that does not validate fails when the rule is loaded. */
-export function defineRule(rule: Rule): Rule {
+/**
+ * A rule as its module declares it: a vocabulary may be named (a built-in one, or one another
+ * rule declares) or declared in place, with its levels, bands, scores, aliases and states.
+ */
+export interface RuleDeclaration extends Omit<Rule, "vocabulary" | "vocabularies" | "broken"> {
+  vocabulary: VocabularyId | VocabularyDeclaration;
+  vocabularies?: (VocabularyId | VocabularyDeclaration)[];
+}
+
+const vocabularyId = (vocabulary: VocabularyId | VocabularyDeclaration) =>
+  typeof vocabulary === "string" ? vocabulary : vocabulary?.id;
+
+/**
+ * Declares a rule. A declaration that fails its checks does not take the service down: it
+ * becomes a broken rule (`broken` says why), whose sources fail with that message, and the
+ * problem is logged as the rule loads. `checkRule` throws instead.
+ */
+export function defineRule(declaration: RuleDeclaration): Rule {
+  try {
+    return checkRule(declaration);
+  } catch (error) {
+    const message = (error as Error).message;
+    console.error(`${message}. Its sources will fail until it is fixed; other rules are unaffected.`);
+    return brokenRule(declaration, message);
+  }
+}
+
+/** A rule that failed its checks: it reads nothing, and says why. */
+function brokenRule(declaration: Partial<RuleDeclaration> | undefined, message: string): Rule {
+  return {
+    id: String(declaration?.id ?? "unknown"),
+    title: typeof declaration?.title === "string" ? declaration.title : "(a rule that failed its checks)",
+    vocabulary: "unrated",
+    schedule: "1d",
+    dimensions: [],
+    steps: [],
+    commitmentScope: "source",
+    expect: { commitments: { min: 1 }, maxDrop: 0 },
+    broken: message,
+  };
+}
+
+/** The rule, if it loaded sound; otherwise an error naming what is wrong with it. */
+export function usableRule(rule: Rule): Rule {
+  if (rule.broken !== undefined)
+    throw new Error(`rule "${rule.id}" failed its checks when it loaded, so it cannot run: ${rule.broken}`);
+  return rule;
+}
+
+/**
+ * Checks a rule declaration, with the vocabularies it declares, and registers them. Throws,
+ * naming every problem, if it does not validate.
+ */
+export function checkRule(declaration: RuleDeclaration): Rule {
+  const declared = [declaration.vocabulary, ...(declaration.vocabularies ?? [])].filter(
+    (vocabulary): vocabulary is VocabularyDeclaration => typeof vocabulary === "object" && vocabulary !== null,
+  );
+  const problems: string[] = [];
+  for (const vocabulary of declared) {
+    const conflict = vocabularyConflict(vocabulary);
+    if (conflict !== null) problems.push(`vocabulary ${JSON.stringify(vocabulary.id ?? "")}: ${conflict}`);
+  }
+  const declaredIds = declared.map((vocabulary) => vocabulary.id);
+  const rule = {
+    ...declaration,
+    vocabulary: vocabularyId(declaration.vocabulary),
+    ...(declaration.vocabularies ? { vocabularies: declaration.vocabularies.map(vocabularyId) } : {}),
+  } as Rule;
+  for (const id of [rule.vocabulary, ...(rule.vocabularies ?? [])]) {
+    if (typeof id === "string" && !hasVocabulary(id) && !declaredIds.includes(id))
+      problems.push(
+        `vocabulary: there is no vocabulary "${id}" (built-in and declared: ${vocabularyIds().join(", ")}); ` +
+          "name one, or declare the rule's own",
+      );
+  }
   const result = v.safeParse(
     v.pipe(
       RuleSchema,
@@ -241,10 +327,10 @@ export function defineRule(rule: Rule): Rule {
     ),
     rule,
   );
-  if (!result.success) {
-    const problems = result.issues.map((issue) => `${v.getDotPath(issue) ?? "rule"}: ${issue.message}`);
-    throw new Error(`Invalid rule "${String(rule.id)}": ${problems.join("; ")}`);
-  }
+  if (!result.success)
+    problems.push(...result.issues.map((issue) => `${v.getDotPath(issue) ?? "rule"}: ${issue.message}`));
+  if (problems.length > 0) throw new Error(`Invalid rule "${String(declaration?.id)}": ${problems.join("; ")}`);
+  for (const vocabulary of declared) declareVocabulary(vocabulary);
   return rule;
 }
 

@@ -9,7 +9,7 @@
 // nothing of a source's health.
 import { findRule } from "../../scrapers/index.ts";
 import { extractStep } from "../../scrapers/lib/steps.ts";
-import type { Extraction, Rule } from "../../scrapers/lib/rule.ts";
+import { type Extraction, type Rule, usableRule } from "../../scrapers/lib/rule.ts";
 import {
   deleteHistoryStatements,
   documentsWithObservations,
@@ -80,6 +80,7 @@ async function rebuild(
   const db = env.DB;
   const rule = findRule(source.rule_id);
   if (!rule) throw new Error(`source "${source.id}" names rule "${source.rule_id}", which does not exist`);
+  usableRule(rule);
   const sourceIds =
     rule.commitmentScope === "rule" ? (await listSourcesOfRule(db, rule.id)).map((s) => s.id) : [source.id];
   const snapshots = await extractedSnapshots(db, sourceIds, extractStep(rule).name);

@@ -4,7 +4,7 @@
 import { findRule } from "../../scrapers/index.ts";
 import { ExtractionError } from "../../scrapers/lib/expect.ts";
 import { extractStep, nextLink } from "../../scrapers/lib/steps.ts";
-import type { DocumentKind, Link, Rule } from "../../scrapers/lib/rule.ts";
+import { type DocumentKind, type Link, type Rule, usableRule } from "../../scrapers/lib/rule.ts";
 import { d1PolitenessStore } from "../db/politeness.ts";
 import {
   confirmSeenStatements,
@@ -238,6 +238,7 @@ export async function runSource(
   try {
     rule = findRule(source.rule_id);
     if (!rule) throw new Error(`source "${source.id}" names rule "${source.rule_id}", which does not exist`);
+    usableRule(rule);
     const scope = { allowedHosts: rule.allowedHosts ?? [], maxBodyBytes: rule.maxBodyBytes };
     summary = await scrape({ env, source, runId, fetcher: workerFetcher(env), scope }, rule);
   } catch (error) {
