@@ -21,20 +21,20 @@ const EXAMPLES = {
   <table class="ratings">
     <thead><tr><th>Commitment</th><th>Rating</th></tr></thead>
     <tbody>
-      <tr><td>Build 40 new hospitals by 2030</td><td>Requires improvement</td></tr>
-      <tr><td>Publish a workforce plan by March 2025</td><td>Good</td></tr>
+      <tr><td>Build 40 new hospitals by 2030</td><td>At risk</td></tr>
+      <tr><td>Publish a workforce plan by March 2025</td><td>On track</td></tr>
     </tbody>
   </table>
 </body>
 </html>
 `,
-  csv: `Commitment,Rating\r\nBuild 40 new hospitals by 2030,Requires improvement\r\n"Publish a workforce plan, by March 2025",Good\r\n`,
+  csv: `Commitment,Rating\r\nBuild 40 new hospitals by 2030,At risk\r\n"Publish a workforce plan, by March 2025",On track\r\n`,
   json: `${JSON.stringify(
     {
       title: "Example tracker",
       commitments: [
-        { text: "Build 40 new hospitals by 2030", rating: "Requires improvement" },
-        { text: "Publish a workforce plan by March 2025", rating: "Good" },
+        { text: "Build 40 new hospitals by 2030", rating: "At risk" },
+        { text: "Publish a workforce plan by March 2025", rating: "On track" },
       ],
     },
     null,
@@ -44,13 +44,17 @@ const EXAMPLES = {
 
 const EXTRACTORS = {
   html: {
-    imports: `import { load } from "cheerio/slim";\nimport { select, visibleText } from "./lib/html.ts";`,
+    imports: `import { load } from "cheerio/slim";\nimport { select } from "./lib/expect.ts";\nimport { visibleText } from "./lib/html.ts";`,
     body: `  const $ = load(document);
   // Each selector says how many items it expects, so a redesign fails loudly as drift.
   const title = visibleText($, select($, "h1", 1));
   const rows = select($, "table.ratings tbody tr", { min: 1 }).toArray();
   const records = rows.map((row) => {
-    const [text = "", rating = ""] = $(row).children("td").toArray().map((cell) => visibleText($, $(cell)));
+    // Footnote references ("charge points<sup>1</sup>") are left out of the text.
+    const [text = "", rating = ""] = $(row)
+      .children("td")
+      .toArray()
+      .map((cell) => visibleText($, $(cell), { skipFootnotes: true }));
     return { text, rating };
   });`,
   },
@@ -84,10 +88,19 @@ import { defineRule, type StepContext } from "./lib/rule.ts";
 import { slugify } from "../domain/text.ts";
 import { parseTargetDate } from "./lib/dates.ts";
 
+/** A key stable for as long as the publication lives at its address: its host and path. */
+function publicationKey(url: string): string {
+  const { hostname, pathname } = new URL(url);
+  return slugify(\`\${hostname}\${pathname}\`);
+}
+
 function extract(document: string, { url }: StepContext) {
 ${body}
   return {
-    scorecard: { key: slugify(title), title, publisher: "TODO: the body that published the ratings", published_on: null, url, overall: null },
+    // The key names the publication, never its wording: a title changes ("our 20 pledges" becomes
+    // "19 pledges") and two publishers may share one, but the address each source reads does not.
+    // A publication's own identifier (a paper number such as "HC 780") is as good.
+    scorecard: { key: publicationKey(url), title, publisher: "TODO: the body that published the ratings", published_on: null, url, overall: null },
     commitments: records.map(({ text, rating }) => ({
       key: slugify(text),
       text,
@@ -102,7 +115,20 @@ ${body}
 export default defineRule({
   id: "${id}",
   title: "TODO: what this rule reads",
-  vocabulary: "cqc",
+  // The publisher's own words, best first, each with a colour band and a score on the common
+  // 0-100 scale (what change events follow); labels that are not ratings are states. See
+  // README, "Adding a new kind of source". Or name a built-in vocabulary, e.g. "cqc".
+  vocabulary: {
+    id: "${id}-status",
+    title: "TODO: the publisher's rating words",
+    levels: [
+      { label: "Complete", band: "green", score: 100 },
+      { label: "On track", band: "green", score: 75 },
+      { label: "At risk", band: "amber", score: 40 },
+      { label: "Off track", band: "red", score: 0 },
+    ],
+    states: [{ band: "not-rated", labels: ["Not started"] }],
+  },
   schedule: "1d",
   // TODO: the hosts its pages (and their redirects) come from; no other host is fetched.
   allowedHosts: ["www.example.org"],

@@ -18,7 +18,11 @@ const FOOTNOTE_REFERENCE = /^\s*(?:\[\s*\w{1,3}\s*\]|\(\s*\w{1,3}\s*\)|\d{1,3}|[
 export interface TextOptions {
   /** Leave out tables nested inside the element (a table cell's own text, not a nested table's). */
   skipTables?: boolean;
-  /** Leave out footnote references (`<sup>12</sup>`, `<sup><a href="#fn1">1</a></sup>`), as in running text. */
+  /**
+   * Leave out footnote references, as in running text: a superscript one (`<sup>12</sup>`,
+   * `<sup><a href="#fn1">1</a></sup>`) or a link to a note on the page whose text is one
+   * (`<a href="#fn1">[1]</a>`).
+   */
   skipFootnotes?: boolean;
 }
 
@@ -58,6 +62,13 @@ function collect(node: AnyNode, options: TextOptions, out: string[]): void {
   const block = BLOCKS.has(name);
   if (block) out.push(" ");
   const start = out.length;
+  if (
+    options.skipFootnotes &&
+    name === "a" &&
+    (node.attribs.href ?? "").startsWith("#") &&
+    FOOTNOTE_REFERENCE.test(plainText(node))
+  )
+    return;
   if (name === "sup") {
     if (options.skipFootnotes && (FOOTNOTE_REFERENCE.test(plainText(node)) || hasFootnoteLink(node))) return;
     // "Good<sup>12</sup>" is "Good 12", never "Good12".

@@ -12,11 +12,48 @@ import {
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
+import { createHash } from "node:crypto";
 import { after, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 
 const repo = fileURLToPath(new URL("../..", import.meta.url));
+
+/** Every file under a directory (node_modules aside), with a hash of its content. */
+function snapshot(dir: string): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const path = relative(dir, join(entry.parentPath, entry.name));
+    if (path.startsWith("node_modules")) continue;
+    files.set(
+      path,
+      createHash("sha256")
+        .update(readFileSync(join(dir, path)))
+        .digest("hex"),
+    );
+  }
+  return files;
+}
+
+// A council's pledge tracker, as README's "Adding a new kind of source" walks through it.
+const COUNCIL_PAGE = `<!DOCTYPE html>
+<html lang="en">
+<body>
+  <h1>Our pledges: how we are doing</h1>
+  <table class="ratings">
+    <thead><tr><th>Pledge</th><th>Status</th></tr></thead>
+    <tbody>
+      <tr><td>Install 500 electric vehicle charge points by 2026<sup><a href="#fn1">1</a></sup></td><td>On track</td></tr>
+      <tr><td>Plant 10,000 trees by March 2027</td><td>Complete</td></tr>
+      <tr><td>Open two new libraries by 2028</td><td>Not started</td></tr>
+      <tr><td>Cut bus fares for under-25s by 2025</td><td>Off track</td></tr>
+    </tbody>
+  </table>
+  <p id="fn1">1. Public charge points, counted by the council.</p>
+</body>
+</html>
+`;
 
 function run(script: string, args: string[], cwd = repo) {
   const result = spawnSync(
@@ -157,13 +194,92 @@ describe("npm run rules:check and rules:new", () => {
 
   it("shows a diff when a page's output changes, and --update accepts it", () => {
     const page = join(copy, "scrapers/examples/city-pledges/example.csv");
-    writeFileSync(page, readFileSync(page, "utf8").replace(",Good", ",Inadequate"));
+    writeFileSync(page, readFileSync(page, "utf8").replace(",On track", ",Off track"));
     const failed = run("rules-check.ts", ["city-pledges"], copy);
     assert.equal(failed.code, 1);
-    assert.match(failed.stdout, /- +"label": "Good"/);
-    assert.match(failed.stdout, /\+ +"label": "Inadequate"/);
+    assert.match(failed.stdout, /- +"label": "On track"/);
+    assert.match(failed.stdout, /\+ +"label": "Off track"/);
     assert.equal(run("rules-check.ts", ["--update", "city-pledges"], copy).code, 0);
     assert.equal(run("rules-check.ts", ["city-pledges"], copy).code, 0);
+  });
+
+  it("adds a new kind of source with its own vocabulary from the scaffold, touching no other file", () => {
+    const before = snapshot(copy);
+    const created = run("new-rule.ts", ["council-pledges"], copy);
+    assert.equal(created.code, 0, created.stderr);
+    const module = join(copy, "scrapers/council-pledges.ts");
+    assert.match(readFileSync(module, "utf8"), /id: "council-pledges-status"/);
+    // The maintainer saves the council's page over the example, with its own words.
+    const page = join(copy, "scrapers/examples/council-pledges/example.html");
+    writeFileSync(page, COUNCIL_PAGE);
+    assert.equal(run("rules-check.ts", ["--update", "council-pledges"], copy).code, 0);
+    const checked = run("rules-check.ts", [], copy);
+    assert.equal(checked.code, 0, checked.stdout);
+    const scraped = run(
+      "scrape.ts",
+      ["council-pledges", "scrapers/examples/council-pledges/example.html", "--json"],
+      copy,
+    );
+    assert.equal(scraped.code, 0, scraped.stderr);
+    const output = JSON.parse(scraped.stdout);
+    assert.deepEqual(
+      output.commitments.map((c: { text: string; ratings: { status: { label: string; band: string } } }) => [
+        c.text,
+        c.ratings.status.label,
+        c.ratings.status.band,
+      ]),
+      [
+        ["Install 500 electric vehicle charge points by 2026", "On track", "green"],
+        ["Plant 10,000 trees by March 2027", "Complete", "green"],
+        ["Open two new libraries by 2028", "Not started", "not-rated"],
+        ["Cut bus fares for under-25s by 2025", "Off track", "red"],
+      ],
+    );
+    // The scorecard's key names the page's address, not its title.
+    const golden = JSON.parse(
+      readFileSync(join(copy, "scrapers/examples/council-pledges/example.expected.json"), "utf8"),
+    );
+    assert.equal(golden.output.scorecards[0].key, "example-org-council-pledges-example-html");
+    // A word the vocabulary does not know is refused, naming it, before any golden file takes it in.
+    writeFileSync(page, COUNCIL_PAGE.replace("Off track", "Paused"));
+    const unknown = run("scrape.ts", ["council-pledges", "scrapers/examples/council-pledges/example.html"], copy);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /labels that the council-pledges-status vocabulary does not know: "Paused"/);
+    const refused = run("rules-check.ts", ["council-pledges"], copy);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stdout, /"check": "unknown labels"/);
+    writeFileSync(page, COUNCIL_PAGE);
+    // Nothing but the rule, its example page and golden file, and the generated registry changed.
+    const after = snapshot(copy);
+    const touched = [...new Set([...before.keys(), ...after.keys()])]
+      .filter((file) => before.get(file) !== after.get(file))
+      .sort();
+    assert.deepEqual(touched, [
+      "scrapers/council-pledges.ts",
+      "scrapers/examples/council-pledges/example.expected.json",
+      "scrapers/examples/council-pledges/example.html",
+      "scrapers/index.ts",
+    ]);
+  });
+
+  it("a rule that fails its checks fails alone, naming what is wrong", () => {
+    const module = join(copy, "scrapers/council-pledges.ts");
+    const sound = readFileSync(module, "utf8");
+    writeFileSync(
+      module,
+      sound.replace('{ label: "At risk", band: "amber", score: 40 }', '{ label: "At risk", band: "amber", score: 90 }'),
+    );
+    const { code, stdout } = run("rules-check.ts", [], copy);
+    assert.equal(code, 1);
+    assert.match(
+      stdout,
+      /✗ council-pledges: Invalid rule "council-pledges": vocabulary "council-pledges-status": levels: levels run best first/,
+    );
+    assert.match(stdout, /✓ hsc-expert-panel: /); // the others still check
+    const scraped = run("scrape.ts", ["council-pledges", "scrapers/examples/council-pledges/example.html"], copy);
+    assert.equal(scraped.code, 1);
+    assert.match(scraped.stderr, /levels run best first/);
+    writeFileSync(module, sound);
   });
 
   it("fails when a rule module was added without regenerating the registry", () => {
