@@ -1,4 +1,5 @@
 // npm run rules:check [-- --update] [-- --verbose] [-- <rule-id>…]
+// npm run rules:check -- --add <saved-page> [--url <address>] [<rule-id>]   creates a page's golden file
 // Runs every rule on its saved pages and compares what it extracts with the golden files in
 // scrapers/examples/<rule-id>/*.expected.json. --update rewrites them after a reviewed change.
 // Where a page's commitments were also labelled by hand (<page>.labels.json, see scripts/labels.ts),
@@ -50,7 +51,76 @@ function jsonDiff(expected: unknown, actual: unknown): string {
   return out.join("\n");
 }
 
+/** The value after a flag (`--url <url>`), if the flag is given. */
+function flagValue(args: string[], flag: string): string | undefined {
+  const at = args.indexOf(flag);
+  return at >= 0 ? args[at + 1] : undefined;
+}
+
+/**
+ * `--add <page> [--url <url>] [<rule-id>]`: creates the golden file of a saved page that has
+ * none. The rule is the one named, or the one whose examples folder holds the page; the URL is
+ * the address the page was saved from (its scorecard key and links depend on it).
+ */
+async function addGolden(args: string[]): Promise<number> {
+  const page = flagValue(args, "--add");
+  const url = flagValue(args, "--url");
+  const named = args.filter((a, i) => !a.startsWith("--") && !["--add", "--url"].includes(args[i - 1] ?? ""));
+  if (!page || (url !== undefined && !URL.canParse(url)) || named.length > 1) {
+    console.error("usage: npm run rules:check -- --add <saved-page> [--url <the page's address>] [<rule-id>]");
+    return 2;
+  }
+  const path = relative(root, join(process.cwd(), page));
+  const ruleId = named[0] ?? /^scrapers\/examples\/([^/]+)\//.exec(path)?.[1];
+  const rule = RULES.find((r) => r.id === ruleId);
+  if (!rule) {
+    console.error(
+      `rules:check --add: name the rule (${RULES.map((r) => r.id).join(", ")}), or save the page under scrapers/examples/<rule-id>/`,
+    );
+    return 2;
+  }
+  if (rule.broken !== undefined) {
+    console.log(color(31, `✗ ${rule.id}: ${rule.broken}`));
+    return 1;
+  }
+  const name = path.replace(/^.*\//, "").replace(/\.\w+$/, "");
+  const goldenPath = join(examplesDir(rule.id), `${name}.expected.json`);
+  if (
+    await readFile(goldenPath).then(
+      () => true,
+      () => false,
+    )
+  ) {
+    console.error(
+      `rules:check --add: ${relative(root, goldenPath)} already exists; --update rewrites it after review.`,
+    );
+    return 1;
+  }
+  const address = url ?? `https://example.org/${rule.id}/${path.replace(/^.*\//, "")}`;
+  let output: unknown;
+  try {
+    output = JSON.parse(
+      JSON.stringify(runStepOn(rule, kindOfFile(path), await readSavedFile(join(root, path)), address)),
+    );
+  } catch (error) {
+    if (!(error instanceof Error && error.name === "ExtractionError" && "check" in error)) {
+      console.log(color(31, `✗ ${rule.id}: ${relative(root, goldenPath)}: ${(error as Error).message}`));
+      return 1;
+    }
+    output = { refused: { check: error.check, error: error.message } };
+    console.log(color(33, `! the rule refuses this page (${String(error.check)}): ${error.message}`));
+  }
+  await writeFile(goldenPath, `${JSON.stringify({ page: path, url: address, output }, null, 2)}\n`);
+  console.log(
+    color(32, `+ ${rule.id}: ${relative(root, goldenPath)}: created; review it, then commit it with the page`),
+  );
+  if (url === undefined)
+    console.log(`  (its URL stands in for the page's address: pass --url <address> to use the real one)`);
+  return 0;
+}
+
 async function main(args: string[]): Promise<number> {
+  if (args.includes("--add")) return addGolden(args);
   const update = args.includes("--update");
   const verbose = args.includes("--verbose");
   const only = args.filter((a) => !a.startsWith("--"));

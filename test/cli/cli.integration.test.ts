@@ -282,6 +282,20 @@ describe("npm run rules:check and rules:new", () => {
     writeFileSync(module, sound);
   });
 
+  it("creates the golden file of a second saved page with --add", () => {
+    const second = "scrapers/examples/council-pledges/second.html";
+    writeFileSync(join(copy, second), COUNCIL_PAGE.replace("Off track", "At risk"));
+    const added = run("rules-check.ts", ["--add", second, "--url", "https://www.example.gov.uk/our-pledges"], copy);
+    assert.equal(added.code, 0, added.stdout + added.stderr);
+    const golden = JSON.parse(
+      readFileSync(join(copy, "scrapers/examples/council-pledges/second.expected.json"), "utf8"),
+    );
+    assert.equal(golden.page, second);
+    assert.equal(golden.output.scorecards[0].key, "www-example-gov-uk-our-pledges");
+    assert.equal(run("rules-check.ts", ["council-pledges"], copy).code, 0);
+    assert.match(run("rules-check.ts", ["--add", second], copy).stderr, /already exists/);
+  });
+
   it("fails when a rule module was added without regenerating the registry", () => {
     const module = readFileSync(join(copy, "scrapers/city-pledges.ts"), "utf8").replace(
       'id: "city-pledges"',
