@@ -123,11 +123,10 @@ export async function datedCommitments(db: D1Database, f: ChangeFilters): Promis
       `SELECT c.id, c.key, c.text, c.target_date, src.rule_id, s.id AS scorecard_id, s.title AS scorecard_title
        FROM commitments c
        JOIN scorecards s ON s.id = (
-         SELECT m.scorecard_id FROM (
-           SELECT scorecard_id, commitment_id FROM scorecard_commitments
-           UNION SELECT scorecard_id, commitment_id FROM observations) m
-         JOIN scorecards x ON x.id = m.scorecard_id
-         WHERE m.commitment_id = c.id ORDER BY coalesce(x.period, x.published_on, x.first_seen_at) DESC, x.id DESC LIMIT 1)
+         SELECT x.id FROM scorecards x
+         WHERE x.id IN (SELECT scorecard_id FROM scorecard_commitments WHERE commitment_id = c.id
+                        UNION SELECT scorecard_id FROM observations WHERE commitment_id = c.id)
+         ORDER BY coalesce(x.period, x.published_on, x.first_seen_at) DESC, x.id DESC LIMIT 1)
        JOIN sources src ON src.id = s.source_id
        WHERE c.target_date IS NOT NULL
          AND (?1 IS NULL OR src.rule_id = ?1) AND (?2 IS NULL OR s.source_id = ?2)
