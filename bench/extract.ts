@@ -1,67 +1,130 @@
-// Extraction speed of every rule on every saved page it is checked against (the golden files
-// in scrapers/examples/), plus an Expert Panel table inside a real 373 KB GOV.UK body, since
-// real report pages are far larger than the samples. Prints figures; asserts nothing.
-//   npm run bench
-import { readdir, readFile } from "node:fs/promises";
+// Extraction CPU of every rule on its largest saved document, and of the Expert Panel rule on a
+// realistic ~400 KB report page (the HC 780 table inside a real GOV.UK body), each as a ratio to
+// a baseline measured in the same process, interleaved round by round: a bare htmlparser2 parse
+// of the same string, or a bare papaparse tokenise of the same CSV. Prints figures; asserts
+// nothing. Part of `npm run bench` (bench/run.ts); `node bench/extract.ts` runs it alone.
+import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { parseDocument } from "htmlparser2";
+import Papa from "papaparse";
 import { RULES } from "../scrapers/index.ts";
-import { extractStep } from "../scrapers/lib/steps.ts";
-import { mapLabel } from "../domain/vocabularies.ts";
-import { kindOfFile, readSavedFile, runStepOn } from "../scripts/run-rule.ts";
+import { extractStep, stepFor } from "../scrapers/lib/steps.ts";
+import { kindOfFile, readSavedFile } from "../scripts/run-rule.ts";
 import { root } from "../scripts/seed.ts";
+import { fmt, spread, timePerCall, type Spread } from "./stats.ts";
 
-const TARGET_MS = 300; // time spent measuring each page
+const ROUNDS = 9;
+const ROUND_MS = 60; // per round, for the rule and again for its baseline
 
-function measure(run: () => unknown): { ms: number; runs: number } {
-  run(); // warm up
-  let runs = 0;
-  const started = performance.now();
-  while (performance.now() - started < TARGET_MS) {
-    run();
-    runs++;
-  }
-  return { ms: (performance.now() - started) / runs, runs };
+export interface ExtractionRow {
+  rule: string;
+  page: string;
+  kb: number;
+  kind: string;
+  baseline: string;
+  ms: Spread;
+  baselineMs: Spread;
+  ratio: Spread;
+  target: number;
 }
 
-console.log(`${"rule".padEnd(20)} ${"page".padEnd(58)} ${"size".padStart(7)}  ${"per page".padStart(11)}`);
-for (const rule of RULES) {
-  const dir = join(root, "scrapers", "examples", rule.id);
-  for (const golden of (await readdir(dir)).filter((f) => f.endsWith(".expected.json")).sort()) {
-    const { page, url } = JSON.parse(await readFile(join(dir, golden), "utf8")) as { page: string; url: string };
+function compare(run: () => unknown, base: () => unknown): { ms: Spread; baselineMs: Spread; ratio: Spread } {
+  run();
+  base(); // warm up both
+  const ms: number[] = [];
+  const bases: number[] = [];
+  const ratios: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const a = timePerCall(run, ROUND_MS);
+    const b = timePerCall(base, ROUND_MS);
+    ms.push(a);
+    bases.push(b);
+    ratios.push(a / b);
+  }
+  return { ms: spread(ms), baselineMs: spread(bases), ratio: spread(ratios) };
+}
+
+/** The least a rule must do with a document: parse its HTML, or tokenise its CSV. */
+function baselineOf(kind: string, text: string): { name: string; run: () => unknown; target: number } {
+  if (kind === "csv") return { name: "papaparse tokenise", run: () => Papa.parse(text), target: 1.3 };
+  if (kind === "json") {
+    // A GOV.UK Content API item: its body is HTML inside JSON.
+    return {
+      name: "JSON.parse + htmlparser2 parse of details.body",
+      run: () => parseDocument(String((JSON.parse(text) as { details?: { body?: unknown } }).details?.body ?? "")),
+      target: 1.5,
+    };
+  }
+  return { name: "htmlparser2 parseDocument", run: () => parseDocument(text), target: 1.5 };
+}
+
+export async function benchExtraction(): Promise<ExtractionRow[]> {
+  const rows: ExtractionRow[] = [];
+  for (const rule of RULES) {
+    const dir = join(root, "scrapers", "examples", rule.id);
+    let largest: { page: string; url: string; size: number } | null = null;
+    for (const golden of (await readdir(dir)).filter((f) => f.endsWith(".expected.json"))) {
+      const { page, url } = JSON.parse(await readFile(join(dir, golden), "utf8")) as { page: string; url: string };
+      const size = (await stat(join(root, page))).size;
+      if (!largest || size > largest.size) largest = { page, url, size };
+    }
+    if (!largest) continue;
     // Decoded as the pipeline decodes it (a GMPP year is windows-1252).
-    const text = await readSavedFile(join(root, page));
-    const { ms } = measure(() => runStepOn(rule, kindOfFile(page), text, url));
-    console.log(
-      `${rule.id.padEnd(20)} ${page.replace("seeds/archive/", "").padEnd(58)} ${`${(text.length / 1024).toFixed(0)} KB`.padStart(7)}  ${ms.toFixed(2).padStart(8)} ms`,
-    );
+    const text = await readSavedFile(join(root, largest.page));
+    const kind = kindOfFile(largest.page);
+    const base = baselineOf(kind, text);
+    const url = largest.url;
+    // The step's extraction alone: what the rule itself costs beyond the parser.
+    const step = stepFor(rule, kind);
+    if (!step || step.kind === "follow") continue;
+    rows.push({
+      rule: rule.id,
+      page: largest.page.replace("seeds/archive/", ""),
+      kb: text.length / 1024,
+      kind,
+      baseline: base.name,
+      target: base.target,
+      ...compare(() => step.extract(text, { url, carried: {} }), base.run),
+    });
   }
+
+  const longForm = JSON.parse(
+    await readFile(
+      join(
+        root,
+        "test/fixtures/govuk-content/html_publication_frontend_long_form_and_automatically_numbered_headings.json",
+      ),
+      "utf8",
+    ),
+  ) as { details: { body: string } };
+  const hsc = RULES.find((r) => r.id === "hsc-expert-panel")!;
+  const sample = await readFile(join(root, "seeds/archive/hc-780-digitisation.html"), "utf8");
+  const large = sample.replace('<h2 id="ratings">', `${longForm.details.body}<h2 id="ratings">`);
+  rows.push({
+    rule: "hsc-expert-panel",
+    page: "HC 780 table inside a real GOV.UK body",
+    kb: large.length / 1024,
+    kind: "html",
+    baseline: "htmlparser2 parseDocument",
+    target: 1.5,
+    ...compare(
+      () => extractStep(hsc).extract(large, { url: "https://example.org/", carried: {} }),
+      () => parseDocument(large),
+    ),
+  });
+  return rows;
 }
 
-const longForm = JSON.parse(
-  await readFile(
-    join(
-      root,
-      "test/fixtures/govuk-content/html_publication_frontend_long_form_and_automatically_numbered_headings.json",
-    ),
-    "utf8",
-  ),
-) as { details: { body: string } };
-const hsc = RULES.find((r) => r.id === "hsc-expert-panel")!;
-const sample = await readFile(join(root, "seeds/archive/hc-780-digitisation.html"), "utf8");
-const large = sample.replace('<h2 id="ratings">', `${longForm.details.body}<h2 id="ratings">`);
-const { ms } = measure(() => extractStep(hsc).extract(large, { url: "https://example.org/", carried: {} }));
-console.log(
-  `${"hsc-expert-panel".padEnd(20)} ${"HC 780 table inside a real GOV.UK body".padEnd(58)} ${`${(large.length / 1024).toFixed(0)} KB`.padStart(7)}  ${ms.toFixed(2).padStart(8)} ms`,
-);
+export function extractionTable(rows: ExtractionRow[]): string {
+  const lines = [
+    "| rule | document | size | rule ms | baseline ms | ratio (median, min–max) | target | met |",
+    "|---|---|---:|---:|---:|---:|---:|---|",
+  ];
+  for (const r of rows)
+    lines.push(
+      `| ${r.rule} | ${r.page} (${r.kind}; baseline: ${r.baseline}) | ${r.kb.toFixed(0)} KB | ${fmt(r.ms)} | ${fmt(r.baselineMs)} | ${fmt(r.ratio)}× | ≤${r.target}× | ${r.ratio.median <= r.target ? "yes" : "**no**"} |`,
+    );
+  return lines.join("\n");
+}
 
-const labels = [
-  "Requires improvement",
-  "INADEQUATE",
-  "Good 12",
-  "Amber/Green",
-  "Section 24 - National security",
-  "Mostly true",
-];
-let i = 0;
-const mapping = measure(() => mapLabel("ipa-dca-5", labels[i++ % labels.length]!));
-console.log(`vocabulary mapping: ${(1000 / mapping.ms).toFixed(0)} labels/s`);
+if (import.meta.main) console.log(extractionTable(await benchExtraction()));
