@@ -72,6 +72,7 @@ describe("change events", () => {
         to: { label: "Inadequate", band: "red", score: 0 },
         band_changed: true,
         changed_at: expect.any(String),
+        effective_on: "2023-02-17", // the report's publication date
       },
     ]);
   });
