@@ -11,6 +11,7 @@ import { auditStatement } from "../../db/audit.ts";
 import { queueRun } from "../../db/runs.ts";
 import { getSource, insertSource, sourceIdsWithUrl, updateSource } from "../../db/sources.ts";
 import type { JobMessage } from "../../pipeline/jobs.ts";
+import { ReplayRefused, replayDocument } from "../../pipeline/replay.ts";
 import { idParam, valid } from "../../problem.ts";
 import { present } from "../sources.ts";
 import { adminOnly, type AdminEnv } from "./auth.ts";
@@ -111,6 +112,27 @@ export const adminSources = new Hono<AdminEnv>()
     const url = new URL(`/v1/runs/${runId}`, c.req.url).href;
     c.header("Location", url);
     return c.json({ run: { id: runId, url, status: "queued" } }, 202);
+  })
+  // Local development: try a changed page. The body becomes what the source's step fetches next, then it runs.
+  .post("/:id/replay", valid("param", idParam), async (c) => {
+    const { id } = c.req.valid("param");
+    const source = await getSource(c.env.DB, id);
+    if (!source) throw new HTTPException(404, { message: `There is no source "${id}".` });
+    let replayed: { url: string; step: string };
+    try {
+      replayed = await replayDocument(c.env, source, await c.req.arrayBuffer(), c.req.header("Content-Type") ?? null);
+    } catch (error) {
+      if (error instanceof ReplayRefused) throw new HTTPException(409, { message: error.message });
+      throw error;
+    }
+    const actor = c.get("actor");
+    const runId = await queueRun(c.env.DB, id, "manual", new Date().toISOString(), (run) =>
+      auditStatement(c.env.DB, actor, "run.request", `source:${id}`, { run, replayed }),
+    );
+    await c.env.SCRAPE_QUEUE.send({ kind: "scrape", sourceId: id, trigger: "manual", runId } satisfies JobMessage);
+    const url = new URL(`/v1/runs/${runId}`, c.req.url).href;
+    c.header("Location", url);
+    return c.json({ run: { id: runId, url, status: "queued" }, replayed }, 202);
   })
   .post("/:id/reprocess", valid("param", idParam), async (c) => {
     const { id } = c.req.valid("param");
