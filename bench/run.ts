@@ -33,9 +33,7 @@ const file = join(root, "bench", "RESULTS.md");
 const previous = await readFile(file, "utf8").catch(() => "");
 const MARK = "<!-- analysis: kept by npm run bench -->";
 const analysis = previous.includes(MARK) ? previous.slice(previous.indexOf(MARK)) : `${MARK}\n`;
-await writeFile(
-  file,
-  `# Benchmark results
+const text = `# Benchmark results
 
 Written by \`npm run bench\` on ${date}: ${machine}. Every figure is the median of repeated runs
 with its spread (min–max); ratios compare each rule with its baseline measured in the same
@@ -55,6 +53,6 @@ ${scaleTable(scale.rows)}
 
 ${bundleTable(bundle)}
 
-${analysis}`,
-);
+${analysis}`;
+await writeFile(file, text);
 console.log(`wrote ${file}`);
