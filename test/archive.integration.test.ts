@@ -43,30 +43,34 @@ describe("the archive describes itself", () => {
     }
   });
 
-  it("npm run archive:rebuild recreates the snapshots from the archive alone, and a reprocess the history", async () => {
-    await seed(SOURCES);
-    await runCron();
-    const before = await snapshots();
-    const history = await ratings();
-    expect(history.length).toBeGreaterThan(0);
+  it(
+    "npm run archive:rebuild recreates the snapshots from the archive alone, and a reprocess the history",
+    { timeout: 30_000 },
+    async () => {
+      await seed(SOURCES);
+      await runCron();
+      const before = await snapshots();
+      const history = await ratings();
+      expect(history.length).toBeGreaterThan(0);
 
-    // D1 is lost: every table emptied; only the source list comes back (it is data in seeds/).
-    const tables = (await dataTables(query)).reverse();
-    await env.DB.batch([
-      env.DB.prepare("PRAGMA defer_foreign_keys = on"),
-      ...tables.map((t) => env.DB.prepare(`DELETE FROM "${t.name}"`)),
-    ]);
-    await seed(SOURCES);
+      // D1 is lost: every table emptied; only the source list comes back (it is data in seeds/).
+      const tables = (await dataTables(query)).reverse();
+      await env.DB.batch([
+        env.DB.prepare("PRAGMA defer_foreign_keys = on"),
+        ...tables.map((t) => env.DB.prepare(`DELETE FROM "${t.name}"`)),
+      ]);
+      await seed(SOURCES);
 
-    const summary = await rebuildSnapshotsFromArchive(env);
-    expect(summary).toEqual({ objects: 3, recreated: 3, present: 0, unplaced: [] });
-    expect(await snapshots()).toEqual(before);
-    // Running it again finds them all present.
-    expect(await rebuildSnapshotsFromArchive(env)).toMatchObject({ recreated: 0, present: 3 });
+      const summary = await rebuildSnapshotsFromArchive(env);
+      expect(summary).toEqual({ objects: 3, recreated: 3, present: 0, unplaced: [] });
+      expect(await snapshots()).toEqual(before);
+      // Running it again finds them all present.
+      expect(await rebuildSnapshotsFromArchive(env)).toMatchObject({ recreated: 0, present: 3 });
 
-    for (const source of SOURCES) expect((await reprocessSource(env, source)).outcome).toBe("ok");
-    expect(await ratings()).toEqual(history);
-  });
+      for (const source of SOURCES) expect((await reprocessSource(env, source)).outcome).toBe("ok");
+      expect(await ratings()).toEqual(history);
+    },
+  );
 
   it("says which objects it cannot place", async () => {
     await env.ARCHIVE.put(`${ARCHIVE_PREFIX}0000`, "old", {});
