@@ -24,7 +24,7 @@ async function emptyDatabase(): Promise<void> {
 }
 
 describe("export and import (JSON Lines)", () => {
-  it("round-trips byte for byte: export → import into an empty database → export", async () => {
+  it("round-trips byte for byte: export → import into an empty database → export", { timeout: 30_000 }, async () => {
     await seed([HC_780_ID, "gmpp-2024-25", "gmpp-2025-26"]);
     await runCron();
     // A rating moves, so that there are change events to carry over.
