@@ -85,6 +85,8 @@ const EVENT = new RegExp(
 );
 const PARLIAMENT =
   /\b((?:by|before|until|over|in|during|for|across|throughout|within)\s+(?:the\s+)?(?:(?:end|course|life|lifetime|rest|remainder)\s+of\s+)?|(?:the\s+)?(?:end|course|life|lifetime|rest|remainder)\s+of\s+)?(this|the|next)\s+Parliament\b/gi;
+/** What every pattern needs at least one of (a year's digits, "Parliament", RELATIVE's words). */
+const MIGHT_NAME_A_DATE = new RegExp(`\\d|parliament|month|year|${SEASON}|${MONTH}`, "i");
 const RELATIVE = new RegExp(
   `\\b(?:(next|this)\\s+month|(?:later\\s+|earlier\\s+)?this\\s+year|next\\s+year|(?:this|in\\s+the|over\\s+the|later\\s+this)\\s+(${SEASON})|(?:(?:from|by|before|until)\\s+(?:the\\s+end\\s+of\\s+)?|this\\s+|\\d{1,2}\\s+)(${MONTH})(?:\\s+this\\s+year)?(?!\\s+\\d))`,
   "gi",
@@ -150,6 +152,9 @@ export function parliamentDueToEnd(on: string): number | null {
  * when the text names no date at all.
  */
 export function findTargetDate(text: string, context: DateContext = {}): TargetDate | null {
+  // Most sentences name no date: every form below needs a digit, "Parliament", or a word of
+  // RELATIVE, so a text with none of them is passed over without running the patterns.
+  if (!MIGHT_NAME_A_DATE.test(text)) return null;
   const published = context.publishedOn ? /^(\d{4})-(\d{2})/.exec(context.publishedOn) : null;
   const now = published ? { year: Number(published[1]), month: Number(published[2]) } : null;
   const points: Point[] = [];
