@@ -73,4 +73,25 @@ describe("HTTP behaviour of reads", () => {
     expect(after.headers.get("x-cache")).toBe("MISS");
     expect((await after.json<{ overall: { label: string } }>()).overall.label).toBe("Good");
   }, 30_000);
+
+  it("keeps a scorecard's ETag through an unchanged scrape (last_seen_at moves), and changes it with the data", async () => {
+    const id = "hsc-expert-panel-hc-780";
+    await seed([id]);
+    await deliver(await enqueueByCron());
+    const first = await api(`/v1/scorecards/${id}`);
+    const tag = first.headers.get("etag")!;
+    const seen = (await first.json<{ last_seen_at: string }>()).last_seen_at;
+    await makeAllDue();
+    await deliver(await enqueueByCron());
+    const again = await api(`/v1/scorecards/${id}`);
+    expect((await again.json<{ last_seen_at: string }>()).last_seen_at).not.toBe(seen);
+    expect(again.headers.get("etag")).toBe(tag);
+    expect((await api(`/v1/scorecards/${id}`, { headers: { "If-None-Match": tag } })).status).toBe(304);
+    const list = (await api("/v1/scorecards")).headers.get("etag");
+    await publish(seedUrl(id), seedPage(id).replace("<td>Good</td>", "<td>Outstanding</td>"));
+    await makeAllDue();
+    await deliver(await enqueueByCron());
+    expect((await api(`/v1/scorecards/${id}`)).headers.get("etag")).not.toBe(tag);
+    expect((await api("/v1/scorecards")).headers.get("etag")).not.toBe(list);
+  }, 60_000);
 });

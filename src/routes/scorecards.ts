@@ -8,6 +8,7 @@ import { CSV_TYPE, toCsv } from "../http/csv.ts";
 import { formatOf } from "../http/format.ts";
 import { asOfParam, dayOf } from "../http/params.ts";
 import { idParam, pageQuery, valid } from "../problem.ts";
+import { dataEtag } from "../http/etag.ts";
 
 export const scorecardListQuery = v.object({
   ...pageQuery.entries,
@@ -92,10 +93,12 @@ export const scorecards = new Hono<{ Bindings: Env }>()
     const more = query.offset + scorecards.length < total;
     const next = new URL(c.req.url);
     next.searchParams.set("offset", String(query.offset + query.limit));
-    return c.json({
+    const body = {
       data: scorecards,
       meta: { ...query, ...(as_of ? { as_of } : {}), total, next: more ? next.toString() : null },
-    });
+    };
+    c.header("ETag", await dataEtag(body));
+    return c.json(body);
   })
   .get("/:id{[a-z0-9][a-z0-9-]{0,199}\\.csv}", valid("query", scorecardQuery), async (c) => {
     const id = c.req.param("id").replace(/\.csv$/, "");
@@ -132,5 +135,7 @@ async function serveScorecard(
       { "Content-Type": CSV_TYPE },
     );
   }
-  return c.json({ ...scorecard, dimensions, ...(asOf ? { as_of: asOf } : {}) });
+  const body = { ...scorecard, dimensions, ...(asOf ? { as_of: asOf } : {}) };
+  c.header("ETag", await dataEtag(body));
+  return c.json(body);
 }
