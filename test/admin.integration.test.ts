@@ -13,6 +13,7 @@ const ROUTES: [method: string, path: string, editor: boolean][] = [
   ["DELETE", "/v1/admin/sources/hsc-expert-panel-hc-780", false],
   ["POST", "/v1/admin/sources/hsc-expert-panel-hc-780/run", false],
   ["POST", "/v1/admin/sources/hsc-expert-panel-hc-780/reprocess", false],
+  ["POST", "/v1/admin/sources/hsc-expert-panel-hc-780/replay", false],
   ["GET", "/v1/admin/overrides", true],
   ["POST", "/v1/admin/overrides", true],
   ["POST", "/v1/admin/overrides/1/revert", true],
@@ -190,6 +191,25 @@ describe("sources over the API", () => {
     ]);
     expect(data[0]!.actor.name).toBe("Data desk");
   });
+
+  it("coalesce run requests: twenty at once while one is queued or running make one run and one fetch", async () => {
+    await seed(["hsc-expert-panel-hc-780"]);
+    const path = "/v1/admin/sources/hsc-expert-panel-hc-780/run";
+    const answers = await Promise.all(Array.from({ length: 20 }, () => call("POST", path, BOOTSTRAP)));
+    expect(answers.every((a) => a.status === 202)).toBe(true);
+    const runs = await Promise.all(
+      answers.map((a) => a.json<{ run: { id: number; coalesced: boolean } }>().then((b) => b.run)),
+    );
+    const ids = new Set(runs.map((r) => r.id));
+    // Each distinct run was asked for once; the rest joined it. (The local queue may finish a
+    // run between two requests, and then a new one is right.)
+    expect(runs.filter((r) => !r.coalesced).length).toBe(ids.size);
+    expect(ids.size).toBeLessThanOrEqual(3);
+    const rows = await env.DB.prepare("SELECT count(*) AS n FROM runs WHERE source_id = ?")
+      .bind("hsc-expert-panel-hc-780")
+      .first<{ n: number }>();
+    expect(rows!.n).toBe(ids.size);
+  }, 60_000);
 
   it("refuse URLs outside the rule's hosts, other schemes, credentials and private addresses", async () => {
     const refused = [

@@ -57,15 +57,33 @@ export async function queueRun(
   sourceId: string,
   trigger: string,
   requestedAt: string,
-  audit: (runId: number) => D1PreparedStatement,
-): Promise<number> {
-  const row = await db
-    .prepare("INSERT INTO runs (source_id, trigger, started_at, outcome) VALUES (?, ?, ?, 'queued') RETURNING id")
-    .bind(sourceId, trigger, requestedAt)
+  audit: (runId: number, coalesced: boolean) => D1PreparedStatement,
+  /** A run of the source in one of these states already answers the request: no second fetch. */
+  coalesceWith: readonly ("queued" | "running")[] = ["queued", "running"],
+): Promise<{ id: number; coalesced: boolean }> {
+  const states = JSON.stringify(coalesceWith);
+  // One statement, so that two requests at once cannot both insert.
+  const inserted = await db
+    .prepare(
+      `INSERT INTO runs (source_id, trigger, started_at, outcome)
+       SELECT ?1, ?2, ?3, 'queued'
+       WHERE NOT EXISTS (SELECT 1 FROM runs WHERE source_id = ?1 AND outcome IN (SELECT value FROM json_each(?4)))
+       RETURNING id`,
+    )
+    .bind(sourceId, trigger, requestedAt, states)
     .first<{ id: number }>();
-  if (!row) throw new Error("could not record the run");
-  await audit(row.id).run();
-  return row.id;
+  const existing =
+    inserted ??
+    (await db
+      .prepare(
+        "SELECT id FROM runs WHERE source_id = ? AND outcome IN (SELECT value FROM json_each(?)) ORDER BY id DESC LIMIT 1",
+      )
+      .bind(sourceId, states)
+      .first<{ id: number }>());
+  if (!existing) throw new Error("could not record the run");
+  const run = { id: existing.id, coalesced: inserted === null };
+  await audit(run.id, run.coalesced).run();
+  return run;
 }
 
 /** Starts a queued run; false if it is no longer queued (abandoned, or already started). */

@@ -105,13 +105,20 @@ export const adminSources = new Hono<AdminEnv>()
         message: `Source "${id}" is disabled: enable it (PATCH enabled: true) to run it.`,
       });
     const actor = c.get("actor");
-    const runId = await queueRun(c.env.DB, id, "manual", new Date().toISOString(), (run) =>
-      auditStatement(c.env.DB, actor, "run.request", `source:${id}`, { run }),
+    // A request while a run of the source is queued or running joins that run: one fetch, not twenty.
+    const run = await queueRun(c.env.DB, id, "manual", new Date().toISOString(), (runId, coalesced) =>
+      auditStatement(c.env.DB, actor, "run.request", `source:${id}`, { run: runId, coalesced }),
     );
-    await c.env.SCRAPE_QUEUE.send({ kind: "scrape", sourceId: id, trigger: "manual", runId } satisfies JobMessage);
-    const url = new URL(`/v1/runs/${runId}`, c.req.url).href;
+    if (!run.coalesced)
+      await c.env.SCRAPE_QUEUE.send({
+        kind: "scrape",
+        sourceId: id,
+        trigger: "manual",
+        runId: run.id,
+      } satisfies JobMessage);
+    const url = new URL(`/v1/runs/${run.id}`, c.req.url).href;
     c.header("Location", url);
-    return c.json({ run: { id: runId, url, status: "queued" } }, 202);
+    return c.json({ run: { id: run.id, url, status: "queued", coalesced: run.coalesced } }, 202);
   })
   // Local development: try a changed page. The body becomes what the source's step fetches next, then it runs.
   .post("/:id/replay", valid("param", idParam), async (c) => {
@@ -126,13 +133,26 @@ export const adminSources = new Hono<AdminEnv>()
       throw error;
     }
     const actor = c.get("actor");
-    const runId = await queueRun(c.env.DB, id, "manual", new Date().toISOString(), (run) =>
-      auditStatement(c.env.DB, actor, "run.request", `source:${id}`, { run, replayed }),
+    // Only a run that has not fetched yet can read the replayed document.
+    const run = await queueRun(
+      c.env.DB,
+      id,
+      "manual",
+      new Date().toISOString(),
+      (runId, coalesced) =>
+        auditStatement(c.env.DB, actor, "run.request", `source:${id}`, { run: runId, coalesced, replayed }),
+      ["queued"],
     );
-    await c.env.SCRAPE_QUEUE.send({ kind: "scrape", sourceId: id, trigger: "manual", runId } satisfies JobMessage);
-    const url = new URL(`/v1/runs/${runId}`, c.req.url).href;
+    if (!run.coalesced)
+      await c.env.SCRAPE_QUEUE.send({
+        kind: "scrape",
+        sourceId: id,
+        trigger: "manual",
+        runId: run.id,
+      } satisfies JobMessage);
+    const url = new URL(`/v1/runs/${run.id}`, c.req.url).href;
     c.header("Location", url);
-    return c.json({ run: { id: runId, url, status: "queued" }, replayed }, 202);
+    return c.json({ run: { id: run.id, url, status: "queued", coalesced: run.coalesced }, replayed }, 202);
   })
   .post("/:id/reprocess", valid("param", idParam), async (c) => {
     const { id } = c.req.valid("param");
