@@ -5,8 +5,8 @@
 // counts it expects) and how often (a default schedule), like spatula's pages or
 // changedetection.io's watches.
 import * as v from "valibot";
-import type { Delivery } from "../../domain/deadlines.ts";
 import { hostKind } from "../../domain/address.ts";
+import type { Delivery } from "../../domain/deadlines.ts";
 import { INTERVAL } from "../../domain/schedule.ts";
 import {
   declareVocabulary,
@@ -128,13 +128,6 @@ export interface Rule {
   schedule: string;
   dimensions: Dimension[];
   /**
-   * Which dimension says a commitment was delivered, and from which score on the common 0-100
-   * scale it counts as delivered (e.g. `{ dimension: "met", deliveredFrom: 67 }`: "Good" or
-   * better). A commitment whose deadline has passed is then `passed-met` or `passed-not-met`;
-   * a rule without one never reports a deadline met (domain/deadlines.ts).
-   */
-  delivery?: Delivery;
-  /**
    * The only hosts any of its documents may come from (exact names): the first URL, every
    * redirect, every followed link and their robots.txt. A hop to any other host fails the run.
    * A rule that declares none can fetch nothing but, in local development, loopback.
@@ -146,6 +139,13 @@ export interface Rule {
    * bench/memory.ts). Defaults to the fetcher's cap.
    */
   maxBodyBytes?: number;
+  /**
+   * Which dimension says a commitment was delivered, and from which score on the common 0-100
+   * scale it counts as delivered (e.g. `{ dimension: "met", deliveredFrom: 67 }`: "Good" or
+   * better). A commitment whose deadline has passed is then `passed-met` or `passed-not-met`;
+   * a rule without one never reports a deadline met (domain/deadlines.ts).
+   */
+  delivery?: Delivery;
   /** The first document to fetch for a source's URL. Defaults to the URL itself. */
   entry?: (sourceUrl: string) => string;
   /** Zero or more follow steps, then one extract step. */
@@ -200,12 +200,6 @@ const RuleSchema = v.object({
     v.array(v.object({ key: v.pipe(v.string(), v.regex(SLUG)), question: v.pipe(v.string(), v.nonEmpty()) })),
     v.check((dims) => new Set(dims.map((d) => d.key)).size === dims.length, "dimension keys must be unique"),
   ),
-  delivery: v.optional(
-    v.object({
-      dimension: v.pipe(v.string(), v.regex(SLUG)),
-      deliveredFrom: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(100)),
-    }),
-  ),
   allowedHosts: v.optional(
     v.pipe(
       v.array(
@@ -221,6 +215,12 @@ const RuleSchema = v.object({
     ),
   ),
   maxBodyBytes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+  delivery: v.optional(
+    v.object({
+      dimension: v.pipe(v.string(), v.regex(SLUG)),
+      deliveredFrom: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(100)),
+    }),
+  ),
   entry: v.optional(v.function()),
   steps: v.pipe(
     v.array(StepSchema),
