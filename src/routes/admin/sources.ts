@@ -1,6 +1,6 @@
 // Sources over the API (admins): add, change, pause (DELETE disables; nothing is ever deleted),
 // run now, and reprocess. Every action goes into the audit log.
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import * as v from "valibot";
 import { checkPublicUrl } from "../../../domain/address.ts";
@@ -16,6 +16,33 @@ import { idParam, valid } from "../../problem.ts";
 import { present } from "../sources.ts";
 import { adminOnly, type AdminEnv } from "./auth.ts";
 import { slug, text } from "./schemas.ts";
+
+/**
+ * Queues a manual run of a source, or joins one already queued (or running) as `coalesceWith`
+ * says; audits the request and points `Location` at the run.
+ */
+async function requestRun(
+  c: Context<AdminEnv>,
+  sourceId: string,
+  coalesceWith: readonly ("queued" | "running")[],
+  audited: Record<string, unknown>,
+) {
+  const actor = c.get("actor");
+  const run = await queueRun(
+    c.env.DB,
+    sourceId,
+    "manual",
+    new Date().toISOString(),
+    (runId, coalesced) =>
+      auditStatement(c.env.DB, actor, "run.request", `source:${sourceId}`, { run: runId, coalesced, ...audited }),
+    coalesceWith,
+  );
+  if (!run.coalesced)
+    await c.env.SCRAPE_QUEUE.send({ kind: "scrape", sourceId, trigger: "manual", runId: run.id } satisfies JobMessage);
+  const url = new URL(`/v1/runs/${run.id}`, c.req.url).href;
+  c.header("Location", url);
+  return { id: run.id, url, status: "queued", coalesced: run.coalesced };
+}
 
 const schedule = v.pipe(
   v.string(),
@@ -104,21 +131,9 @@ export const adminSources = new Hono<AdminEnv>()
       throw new HTTPException(409, {
         message: `Source "${id}" is disabled: enable it (PATCH enabled: true) to run it.`,
       });
-    const actor = c.get("actor");
     // A request while a run of the source is queued or running joins that run: one fetch, not twenty.
-    const run = await queueRun(c.env.DB, id, "manual", new Date().toISOString(), (runId, coalesced) =>
-      auditStatement(c.env.DB, actor, "run.request", `source:${id}`, { run: runId, coalesced }),
-    );
-    if (!run.coalesced)
-      await c.env.SCRAPE_QUEUE.send({
-        kind: "scrape",
-        sourceId: id,
-        trigger: "manual",
-        runId: run.id,
-      } satisfies JobMessage);
-    const url = new URL(`/v1/runs/${run.id}`, c.req.url).href;
-    c.header("Location", url);
-    return c.json({ run: { id: run.id, url, status: "queued", coalesced: run.coalesced } }, 202);
+    const run = await requestRun(c, id, ["queued", "running"], {});
+    return c.json({ run }, 202);
   })
   // Local development: try a changed page. The body becomes what the source's step fetches next, then it runs.
   .post("/:id/replay", valid("param", idParam), async (c) => {
@@ -132,27 +147,9 @@ export const adminSources = new Hono<AdminEnv>()
       if (error instanceof ReplayRefused) throw new HTTPException(409, { message: error.message });
       throw error;
     }
-    const actor = c.get("actor");
     // Only a run that has not fetched yet can read the replayed document.
-    const run = await queueRun(
-      c.env.DB,
-      id,
-      "manual",
-      new Date().toISOString(),
-      (runId, coalesced) =>
-        auditStatement(c.env.DB, actor, "run.request", `source:${id}`, { run: runId, coalesced, replayed }),
-      ["queued"],
-    );
-    if (!run.coalesced)
-      await c.env.SCRAPE_QUEUE.send({
-        kind: "scrape",
-        sourceId: id,
-        trigger: "manual",
-        runId: run.id,
-      } satisfies JobMessage);
-    const url = new URL(`/v1/runs/${run.id}`, c.req.url).href;
-    c.header("Location", url);
-    return c.json({ run: { id: run.id, url, status: "queued", coalesced: run.coalesced }, replayed }, 202);
+    const run = await requestRun(c, id, ["queued"], { replayed });
+    return c.json({ run, replayed }, 202);
   })
   .post("/:id/reprocess", valid("param", idParam), async (c) => {
     const { id } = c.req.valid("param");
