@@ -15,7 +15,8 @@ export interface RunCounts {
 
 export interface SnapshotInput {
   source_id: string;
-  run_id: number;
+  /** The run that fetched it; null for one recreated from the archive alone. */
+  run_id: number | null;
   step: string;
   /** JSON: what earlier steps passed on with the link to this document. */
   context: string | null;
@@ -385,29 +386,5 @@ export async function hasSnapshot(
 
 /** A snapshot recreated from the archive alone (`npm run archive:rebuild`): it belongs to no run. */
 export async function insertRebuiltSnapshot(db: D1Database, snapshot: Omit<SnapshotInput, "run_id">): Promise<void> {
-  const s = snapshot;
-  await db
-    .prepare(
-      `INSERT INTO snapshots (source_id, run_id, step, context, requested_url, url, fetched_at, http_status, etag, last_modified,
-         content_type, sha256, size_bytes, archive_key, origin, sample)
-       VALUES (?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    )
-    .bind(
-      s.source_id,
-      s.step,
-      s.context,
-      s.requested_url,
-      s.url,
-      s.fetched_at,
-      s.http_status,
-      s.etag,
-      s.last_modified,
-      s.content_type,
-      s.sha256,
-      s.size_bytes,
-      s.archive_key,
-      s.origin,
-      s.sample,
-    )
-    .run();
+  await insertSnapshot(db, { ...snapshot, run_id: null });
 }
