@@ -1,6 +1,7 @@
 // Editorial overrides: validated against the vocabulary, served beside the scraped rating in
 // the scorecard and the commitment, reverted on the record; scraped observations untouched.
 import { env, exports } from "cloudflare:workers";
+import Papa from "papaparse";
 import { describe, expect, it } from "vitest";
 import { call, createKey } from "./support/admin.ts";
 import { runCron, seed } from "./helpers.ts";
@@ -58,6 +59,26 @@ describe("overrides", () => {
       override: { label: label.toUpperCase(), by: "Corrections desk", reason: expect.stringMatching(/erratum/) },
       scraped: { label: target.label },
     });
+    // The list of commitments, and its spreadsheet, show the correction as such too.
+    const listed = await (
+      await exports.default.fetch(`https://scorecard.test/v1/commitments?scorecard=${HC_780}&limit=200`)
+    ).json<{ data: { id: string; ratings: Record<string, Rating> }[] }>();
+    expect(listed.data.find((c) => c.id === target.commitment)!.ratings[target.dimension]).toMatchObject({
+      label: label.toUpperCase(),
+      override: { by: "Corrections desk" },
+      scraped: { label: target.label },
+    });
+    const csv = await (
+      await exports.default.fetch(`https://scorecard.test/v1/commitments.csv?scorecard=${HC_780}&limit=200`)
+    ).text();
+    const [header, ...lines] = Papa.parse<string[]>(csv.replace(/^\uFEFF/, ""), { skipEmptyLines: true }).data;
+    const row = lines.find((line) => line[0] === target.commitment)!;
+    const column = (name: string) => row[header!.indexOf(`${target.dimension}_${name}`)];
+    expect([column("label"), column("scraped_label"), column("override_reason")]).toEqual([
+      label.toUpperCase(),
+      target.label,
+      "The panel's erratum of 3 March corrects this rating.",
+    ]);
     const commitment = await (
       await exports.default.fetch(`https://scorecard.test/v1/commitments/${target.commitment}`)
     ).json<{

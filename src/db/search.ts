@@ -2,6 +2,7 @@
 // as they stood on a date (`as_of` follows effective_on), found by full-text search (FTS5,
 // migration 0006) and filtered by where it was published and how it is rated.
 import { effectiveOn } from "../../domain/effective.ts";
+import { withOverride, type OverrideRow } from "./overrides.ts";
 import { ratingOf, type RatingView } from "./scorecards.ts";
 
 /** An observation's effective date; rows written before migration 0005 have it backfilled, this guards the rest. */
@@ -170,7 +171,7 @@ export async function readCommitments(
   if (ids.length === 0) return [];
   const list = JSON.stringify(ids);
   const inEffect = JSON.stringify(await scorecardsInEffect(db, asOf));
-  const [commitments, ratings, scorecards] = await db.batch([
+  const [commitments, ratings, scorecards, overrides] = await db.batch([
     db
       .prepare(
         `SELECT id, key, text, policy_area, target_date, source_url, first_seen_at, last_seen_at FROM commitments
@@ -179,8 +180,10 @@ export async function readCommitments(
       .bind(list),
     db
       .prepare(
-        `SELECT commitment_id, dimension, label, band, score, vocabulary, observed_at, assessed_by, effective AS effective_on FROM (
-           SELECT o.commitment_id, o.dimension, o.label, o.band, o.score, o.vocabulary, o.observed_at, o.assessed_by,
+        `SELECT commitment_id, scorecard_id, dimension, label, band, score, vocabulary, observed_at, assessed_by,
+                effective AS effective_on FROM (
+           SELECT o.commitment_id, o.scorecard_id, o.dimension, o.label, o.band, o.score, o.vocabulary, o.observed_at,
+                  o.assessed_by,
                   ${EFFECTIVE("o")} AS effective,
                   row_number() OVER (PARTITION BY o.commitment_id, o.dimension ORDER BY ${EFFECTIVE("o")} DESC, o.id DESC) AS n
            FROM observations o WHERE o.commitment_id IN (SELECT value FROM json_each(?1))
@@ -197,15 +200,35 @@ export async function readCommitments(
          WHERE m.commitment_id IN (SELECT value FROM json_each(?1)) ORDER BY sort, s.id`,
       )
       .bind(list, asOf ?? null, inEffect),
+    // Editors' corrections in force (then, with as_of: made by that day and not yet reverted).
+    db
+      .prepare(
+        `SELECT * FROM overrides WHERE commitment_id IN (SELECT value FROM json_each(?1))
+           AND (?2 IS NULL OR substr(created_at, 1, 10) <= substr(?2, 1, 10))
+           AND (reverted_at IS NULL OR (?2 IS NOT NULL AND substr(reverted_at, 1, 10) > substr(?2, 1, 10)))`,
+      )
+      .bind(list, asOf ?? null),
   ]);
   type Row = Omit<CommitmentListItem, "url" | "scorecards" | "ratings"> & { source_url: string | null };
-  type RatingRow = RatingAsOf & { commitment_id: string; dimension: string; assessed_by: string | null };
+  type RatingRow = RatingAsOf & {
+    commitment_id: string;
+    scorecard_id: string;
+    dimension: string;
+    assessed_by: string | null;
+  };
+  const overrideOf = new Map(
+    (overrides!.results as OverrideRow[]).map((o) => [`${o.scorecard_id} ${o.commitment_id} ${o.dimension}`, o]),
+  );
   type ScorecardRow = { commitment_id: string; id: string; title: string; url: string };
   const byId = new Map((commitments!.results as Row[]).map((row) => [row.id, row]));
   const ratingsOf = new Map<string, Record<string, RatingAsOf>>();
-  for (const { commitment_id, dimension, ...rating } of ratings!.results as RatingRow[]) {
+  for (const { commitment_id, scorecard_id, dimension, ...rating } of ratings!.results as RatingRow[]) {
     const current = ratingsOf.get(commitment_id) ?? {};
-    current[dimension] = ratingOf(rating);
+    // The current rating is the override's where an editor corrected the one served; the scraped one stays beside it.
+    current[dimension] = withOverride(
+      ratingOf(rating),
+      overrideOf.get(`${scorecard_id} ${commitment_id} ${dimension}`),
+    );
     ratingsOf.set(commitment_id, current);
   }
   const scorecardsOf = new Map<string, { id: string; title: string; url: string }[]>();

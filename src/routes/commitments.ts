@@ -135,7 +135,10 @@ export async function commitmentPage(
   };
 }
 
-/** The columns of a CSV of commitments: one label and one band column per dimension. */
+/**
+ * The columns of a CSV of commitments: one label and one band column per dimension, and where an
+ * editor corrected a rating, the label as scraped and the reason beside it.
+ */
 export function commitmentsCsv(items: CommitmentItem[], ruleId: string | undefined): string {
   const dimensions = [
     ...new Set(
@@ -154,7 +157,7 @@ export function commitmentsCsv(items: CommitmentItem[], ruleId: string | undefin
     "deadline_days",
     "url",
     "scorecards",
-    ...dimensions.flatMap((d) => [`${d}_label`, `${d}_band`]),
+    ...dimensions.flatMap((d) => [`${d}_label`, `${d}_band`, `${d}_scraped_label`, `${d}_override_reason`]),
   ];
   const rows = items.map((i): CsvValue[] => [
     i.id,
@@ -166,7 +169,10 @@ export function commitmentsCsv(items: CommitmentItem[], ruleId: string | undefin
     i.deadline?.days,
     i.url,
     i.scorecards.map((s) => s.id).join(" "),
-    ...dimensions.flatMap((d) => [i.ratings[d]?.label, i.ratings[d]?.band]),
+    ...dimensions.flatMap((d) => {
+      const rating = i.ratings[d];
+      return [rating?.label, rating?.band, rating?.scraped?.label, rating?.override?.reason];
+    }),
   ]);
   return toCsv(header, rows);
 }
