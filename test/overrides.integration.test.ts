@@ -79,6 +79,9 @@ describe("overrides", () => {
       target.label,
       "The panel's erratum of 3 March corrects this rating.",
     ]);
+    // And the widget readers see says so, with the published label.
+    const widget = await (await exports.default.fetch(`https://scorecard.test/embed/scorecards/${HC_780}`)).text();
+    expect(widget).toContain(`corrected by the newsroom; published as “${target.label}”`);
     const commitment = await (
       await exports.default.fetch(`https://scorecard.test/v1/commitments/${target.commitment}`)
     ).json<{

@@ -6,6 +6,7 @@
 // observation, as the API serves it.
 import { effectiveOn } from "../../domain/effective.ts";
 import { type CommitmentView, detailsOf, ratingOf, type RatingView, sampleOf } from "./scorecards.ts";
+import { withOverride, type OverrideRow } from "./overrides.ts";
 
 export interface EmbedRating extends RatingView {
   /** The day the rating took effect, as the publisher dates it (YYYY-MM-DD). */
@@ -57,7 +58,7 @@ export async function getScorecardForEmbed(
   id: string,
   asOf: string | null,
 ): Promise<EmbedScorecard | null> {
-  const [scorecard, ratings, members] = await db.batch([
+  const [scorecard, ratings, members, overrides] = await db.batch([
     db
       .prepare(
         `SELECT s.id, src.rule_id, s.title, s.publisher, s.published_on, s.period, s.url, s.vocabulary,
@@ -99,7 +100,18 @@ export async function getScorecardForEmbed(
          ORDER BY coalesce(m.position, 1000000000), c.id`,
       )
       .bind(id, asOf),
+    // Editors' corrections in force (as of a day: made by then and not yet reverted).
+    db
+      .prepare(
+        `SELECT * FROM overrides WHERE scorecard_id = ?1
+           AND (?2 IS NULL OR substr(created_at, 1, 10) <= ?2)
+           AND (reverted_at IS NULL OR (?2 IS NOT NULL AND substr(reverted_at, 1, 10) > ?2))`,
+      )
+      .bind(id, asOf),
   ]);
+  const overrideOf = new Map(
+    (overrides!.results as OverrideRow[]).map((o) => [`${o.commitment_id} ${o.dimension}`, o]),
+  );
   const row = scorecard!.results[0] as ScorecardRow | undefined;
   if (!row) return null;
   const rows = ratings!.results as RatingRow[];
@@ -115,7 +127,7 @@ export async function getScorecardForEmbed(
       continue;
     }
     const current = byCommitment.get(commitment_id) ?? {};
-    current[dimension] = view;
+    current[dimension] = withOverride(view, overrideOf.get(`${commitment_id} ${dimension}`));
     byCommitment.set(commitment_id, current);
   }
   const { last_success_at, last_run_at, consecutive_failures, sample, ...rest } = described;

@@ -9,6 +9,9 @@ export function Rating({ rating }: { rating: RatingView | null | undefined }) {
     <span class={`r ${bandClass(rating.band)}`}>
       {labelText(rating.label, rating.band)}
       {rating.assessed_by ? ` (${rating.assessed_by.toUpperCase()})` : null}
+      {rating.override ? (
+        <span class="m"> (corrected by the newsroom; published as “{rating.scraped?.label ?? ""}”)</span>
+      ) : null}
     </span>
   );
 }
