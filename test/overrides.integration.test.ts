@@ -82,6 +82,10 @@ describe("overrides", () => {
     // And the widget readers see says so, with the published label.
     const widget = await (await exports.default.fetch(`https://scorecard.test/embed/scorecards/${HC_780}`)).text();
     expect(widget).toContain(`corrected by the newsroom; published as “${target.label}”`);
+    const card = await (
+      await exports.default.fetch(`https://scorecard.test/embed/commitments/${target.commitment}`)
+    ).text();
+    expect(card).toContain(`corrected by the newsroom; published as “${target.label}”`);
     const commitment = await (
       await exports.default.fetch(`https://scorecard.test/v1/commitments/${target.commitment}`)
     ).json<{

@@ -169,7 +169,7 @@ export async function getCommitmentForEmbed(
   id: string,
   asOf: string | null,
 ): Promise<EmbedCommitment | null> {
-  const [commitment, scorecards, history] = await db.batch([
+  const [commitment, scorecards, history, overrides] = await db.batch([
     db.prepare("SELECT id, key, text, policy_area, target_date, source_url FROM commitments WHERE id = ?1").bind(id),
     db
       .prepare(
@@ -189,7 +189,15 @@ export async function getCommitmentForEmbed(
          ORDER BY ${EFFECTIVE}, x.id`,
       )
       .bind(id, asOf),
+    db
+      .prepare(
+        `SELECT * FROM overrides WHERE commitment_id = ?1
+           AND (?2 IS NULL OR substr(created_at, 1, 10) <= ?2)
+           AND (reverted_at IS NULL OR (?2 IS NOT NULL AND substr(reverted_at, 1, 10) > ?2))`,
+      )
+      .bind(id, asOf),
   ]);
+  const overrideOf = new Map((overrides!.results as OverrideRow[]).map((o) => [`${o.scorecard_id} ${o.dimension}`, o]));
   const row = commitment!.results[0] as CommitmentView | undefined;
   if (!row) return null;
   type Linked = Omit<EmbedCommitment["scorecards"][number], "sample"> &
@@ -199,7 +207,9 @@ export async function getCommitmentForEmbed(
     ({ commitment_id: _, ...rating }) => ratingOf(rating) as EmbedRating & { dimension: string; scorecard_id: string },
   );
   const current: EmbedCommitment["current"] = {};
-  for (const { dimension, ...rating } of events) current[dimension] = rating;
+  // The current status is the override's where an editor corrected it; the timeline stays as scraped.
+  for (const { dimension, ...rating } of events)
+    current[dimension] = withOverride(rating, overrideOf.get(`${rating.scorecard_id} ${dimension}`));
   const checks = linked.map((s) => s.last_success_at).filter((t): t is string => t !== null);
   return {
     ...row,
