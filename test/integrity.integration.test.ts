@@ -66,6 +66,60 @@ describe("concurrency", () => {
     expect(await count("runs")).toBe(0);
   });
 
+  it("two runs of the same source at once apply exactly once", async () => {
+    await seed([HC_780]);
+    const jobs = await enqueueByCron();
+    // The same source's job twice, delivered at the same time.
+    const results = await Promise.all([deliver(jobs), deliver(jobs)]);
+    expect(results.flat()).toHaveLength(2);
+    await vi.waitFor(async () => {
+      const open = await env.DB.prepare("SELECT count(*) AS n FROM runs WHERE finished_at IS NULL").first("n");
+      expect(open).toBe(0);
+    }, QUEUE_WAIT);
+    // Whichever ran second found the same bytes (or waited for the lease): one set of observations.
+    const observations = await count("observations");
+    await makeAllDue();
+    await runCron();
+    expect(await count("observations")).toBe(observations);
+    const applied = await env.DB.prepare("SELECT count(*) AS n FROM runs WHERE outcome = 'ok'").first<{ n: number }>();
+    expect(applied!.n).toBe(1);
+  });
+
+  it("the same queue message delivered twice changes nothing the second time", async () => {
+    await seed([HC_780]);
+    const jobs = await enqueueByCron();
+    await deliver(jobs);
+    const before = await Promise.all(["observations", "changes", "scorecards", "commitments"].map(count));
+    await deliver(jobs);
+    expect(await Promise.all(["observations", "changes", "scorecards", "commitments"].map(count))).toEqual(before);
+  });
+
+  it("a D1 failure half-way through applying a run leaves the database exactly as before", async () => {
+    await seed([HC_780]);
+    await runCron();
+    await publish(seedUrl(HC_780), seedPage(HC_780).replace("<td>Good</td>", "<td>Outstanding</td>"));
+    await makeAllDue();
+    const tables = ["observations", "changes", "scorecards", "commitments", "scorecard_commitments"];
+    const before = await Promise.all(tables.map(count));
+    // The run's writes go in one batch: put a statement that fails in its middle, and let D1 run it.
+    const batch = env.DB.batch.bind(env.DB);
+    const spy = vi.spyOn(env.DB, "batch").mockImplementation(async (statements) => {
+      if (statements.length <= 3) return batch(statements);
+      const half = Math.floor(statements.length / 2);
+      const failing = env.DB.prepare("INSERT INTO no_such_table (injected) VALUES ('failure half-way')");
+      return batch([...statements.slice(0, half), failing, ...statements.slice(half)]);
+    });
+    const [source] = (await env.DB.prepare("SELECT * FROM sources WHERE id = ?").bind(HC_780).all<SourceRow>()).results;
+    const summary = await runSource(env, source!, { trigger: "test" });
+    spy.mockRestore();
+    expect(summary).toMatchObject({ outcome: "failed", error: expect.stringMatching(/no_such_table/) });
+    expect(await Promise.all(tables.map(count))).toEqual(before);
+    // And the next good run applies the change.
+    await makeAllDue();
+    await runCron();
+    expect(await count("observations")).toBeGreaterThan(before[0]!);
+  });
+
   it("a lease is released when its job ends, and an expired one can be taken over", async () => {
     await seed([HC_780]);
     await runCron();
