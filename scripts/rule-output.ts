@@ -27,6 +27,19 @@ export function extractionJson(rule: Rule, extraction: Extraction) {
   };
 }
 
+/**
+ * The labels an output kept that no vocabulary knows, as "label" (dimension of "commitment"):
+ * only a rule that declares `unknownLabels: "keep"` gets this far with any.
+ */
+export function unmappedLabels(output: RuleOutput): string[] {
+  if (!("commitments" in output)) return [];
+  return output.commitments.flatMap((c) =>
+    Object.entries(c.ratings)
+      .filter(([, rating]) => rating.band === "unmapped")
+      .map(([dimension, rating]) => `"${rating.label}" (${dimension} of "${c.text.slice(0, 60)}")`),
+  );
+}
+
 export function linksJson(rule: Rule, step: string, links: Link[]) {
   return { rule: rule.id, step, links };
 }

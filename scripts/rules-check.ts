@@ -14,6 +14,7 @@ import { RULES } from "../scrapers/index.ts";
 import { labelsNotInPage, LabelsSchema, score, type Extracted } from "./labels.ts";
 import { indexIsCurrent } from "./rules-index.ts";
 import { kindOfFile, readSavedFile, runStepOn } from "./run-rule.ts";
+import { type RuleOutput, unmappedLabels } from "./rule-output.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const examplesDir = (ruleId: string) => join(root, "scrapers", "examples", ruleId);
@@ -174,6 +175,11 @@ async function main(args: string[]): Promise<number> {
           continue;
         }
       }
+      const unmapped = unmappedLabels(actual as RuleOutput);
+      if (unmapped.length > 0)
+        console.log(
+          color(33, `  ${name}: ${unmapped.length} unmapped label(s) kept: ${unmapped.slice(0, 5).join("; ")}`),
+        );
       if (JSON.stringify(actual) === JSON.stringify(golden.output)) {
         console.log(color(32, `✓ ${name}`));
       } else if (update) {

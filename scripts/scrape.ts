@@ -1,7 +1,7 @@
 // npm run scrape -- <rule-id> <file-or-url> [--json]
 // Runs one rule on a saved file or a live URL and prints what it extracted.
 import { ExtractionError } from "../scrapers/lib/expect.ts";
-import { renderTable } from "./rule-output.ts";
+import { renderTable, unmappedLabels } from "./rule-output.ts";
 import { loadRule, runOnFile, runOnUrl, UsageError } from "./run-rule.ts";
 
 const USAGE = `usage: npm run scrape -- <rule-id> <file-or-url> [--json]
@@ -21,6 +21,12 @@ async function main(args: string[]): Promise<number> {
     const rule = loadRule(ruleId);
     const output = /^https?:\/\//.test(target) ? await runOnUrl(rule, target) : await runOnFile(rule, target);
     console.log(json ? JSON.stringify(output, null, 2) : renderTable(rule, output, process.stdout.columns || 160));
+    // The rule keeps labels its vocabulary does not know: say which, on stderr, so that --json stays one document.
+    const unmapped = unmappedLabels(output);
+    if (unmapped.length > 0)
+      console.error(
+        `scrape: ${unmapped.length} label(s) that rule "${ruleId}"'s vocabulary does not know, kept as unmapped: ${unmapped.slice(0, 10).join("; ")}${unmapped.length > 10 ? "; …" : ""}`,
+      );
     return 0;
   } catch (error) {
     if (error instanceof UsageError) console.error(`scrape: ${error.message}`);
