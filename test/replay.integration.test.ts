@@ -47,6 +47,8 @@ describe("POST /v1/admin/sources/:id/replay (npm run replay)", () => {
       .bind(body.run.id)
       .all();
     expect(moved.results).toEqual([{ from_label: "Good", to_label: "Outstanding", kind: "moved" }]);
+    // A maintainer's file is not the publisher's: the scorecard says it is a sample.
+    expect((await (await api(`/v1/scorecards/${HC_780}`)).json<{ sample: boolean }>()).sample).toBe(true);
   }, 60_000);
 
   it("a page the rule must refuse ends as drift, and the data stays", async () => {

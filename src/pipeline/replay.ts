@@ -7,7 +7,7 @@ import { DOCUMENT_KINDS, type DocumentKind } from "../../scrapers/lib/rule.ts";
 import { stepFor } from "../../scrapers/lib/steps.ts";
 import { lastSnapshotOfStep } from "../db/runs.ts";
 import type { SourceRow } from "../db/sources.ts";
-import { replayKey } from "./archive.ts";
+import { replayKey, SAMPLE_METADATA } from "./archive.ts";
 
 /** Why a document cannot be replayed for a source: the maintainer's to fix, not a server error. */
 export class ReplayRefused extends Error {
@@ -55,6 +55,10 @@ export async function replayDocument(
       );
     url = last.requested_url ?? last.url;
   }
-  await env.ARCHIVE.put(replayKey(url), body, { httpMetadata: { contentType: contentType ?? CONTENT_TYPES[kind] } });
+  // A maintainer's file is not the publisher's: what is built from it is marked a sample.
+  await env.ARCHIVE.put(replayKey(url), body, {
+    httpMetadata: { contentType: contentType ?? CONTENT_TYPES[kind] },
+    customMetadata: { [SAMPLE_METADATA]: "true" },
+  });
   return { url, step: step.name };
 }
