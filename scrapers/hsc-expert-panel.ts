@@ -202,9 +202,28 @@ function refuseRatingsInUnnamedColumns(table: Table, headerRow: number, known: (
   }
 }
 
+/** The caption of the figure a table stands in alone (`<figure><figcaption>…</figcaption><table>`). */
+function figureCaption(table: Element): string {
+  let node = table.parent;
+  while (node?.type === "tag" && node.name !== "figure") node = node.parent;
+  if (node?.type !== "tag") return "";
+  const figure = node;
+  const tablesIn = (element: Element): number =>
+    element.children.reduce(
+      (n, child) => n + (child.type === "tag" ? (child.name === "table" ? 1 : 0) + tablesIn(child) : 0),
+      0,
+    );
+  const figcaption = figure.children.find(
+    (child): child is Element => child.type === "tag" && child.name === "figcaption",
+  );
+  // A figure of several tables has a caption for all of them, not a policy area for one.
+  return figcaption && tablesIn(figure) === 1 ? textOf(figcaption) : "";
+}
+
 /** Rows above the header: a title row names the table's policy area; nothing there may be a rating. */
 function tablePolicyArea(table: Table, headerRow: number): string | null {
-  let area: string | null = table.caption ? stripPolicyAreaPrefix(table.caption) : null;
+  const caption = table.caption || figureCaption(table.element);
+  let area: string | null = caption ? stripPolicyAreaPrefix(caption) : null;
   for (let row = 0; row < headerRow; row++) {
     const cells = cellsStartingIn(table, row);
     for (const cell of cells)

@@ -194,4 +194,15 @@ describe("hsc-expert-panel fails loudly when the layout drifts", () => {
     const prose = page.replace("</strong></p>", "</strong></p><p>Overall, some areas were Good.</p>");
     expect(extract("hsc-expert-panel-hc-780", prose).scorecard.overall).toBe("Inadequate");
   });
+
+  it("takes a table's policy area from the caption of the figure it stands in alone", () => {
+    const page = seedPage("hsc-expert-panel-hc-780").replace(
+      /<table class="ratings">([\s\S]*?)<\/table>/,
+      (table) =>
+        `<figure><figcaption>Policy area 9: Everything</figcaption>${table.replace(/<tr><th colspan="6">[^<]*<\/th><\/tr>/g, "")}</figure>`,
+    );
+    expect(new Set(extract("hsc-expert-panel-hc-780", page).commitments.map((c) => c.policy_area))).toEqual(
+      new Set(["Everything"]),
+    );
+  });
 });
