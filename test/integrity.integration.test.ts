@@ -69,8 +69,10 @@ describe("concurrency", () => {
   it("two runs of the same source at once apply exactly once", async () => {
     await seed([HC_780]);
     const jobs = await enqueueByCron();
-    // The same source's job twice, delivered at the same time.
-    const results = await Promise.all([deliver(jobs), deliver(jobs)]);
+    // The same source's job twice, delivered at the same time. A job that finds the lease taken
+    // is sent again later: to a capturing queue here, so that it cannot land in a later test.
+    const consumer = capturingQueue();
+    const results = await Promise.all([deliver(jobs, consumer.env), deliver(jobs, consumer.env)]);
     expect(results.flat()).toHaveLength(2);
     await vi.waitFor(async () => {
       const open = await env.DB.prepare("SELECT count(*) AS n FROM runs WHERE finished_at IS NULL").first("n");
