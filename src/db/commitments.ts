@@ -1,6 +1,6 @@
 // One commitment with its scorecards, its full rating history and provenance, and its change
 // events, as the API serves it.
-import { overrideView, overridesInForceStatement, type OverrideRow, type OverrideView } from "./overrides.ts";
+import { overrideView, overridesOfCommitment, type OverrideRow, type OverrideView } from "./overrides.ts";
 import { type CommitmentView, detailsOf, ratingOf, type RatingView, sampleOf } from "./scorecards.ts";
 
 export interface ObservationView extends RatingView {
@@ -116,7 +116,7 @@ export async function getCommitment(db: D1Database, id: string, asOf?: string): 
         "SELECT scorecard_id, details FROM scorecard_commitments WHERE commitment_id = ? AND details IS NOT NULL",
       )
       .bind(id),
-    overridesInForceStatement(db, { commitment: id }),
+    overridesOfCommitment(db, id),
   ]);
   const detailsByScorecard = new Map(
     (details!.results as { scorecard_id: string; details: string }[]).map((d) => [d.scorecard_id, d.details]),

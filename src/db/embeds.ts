@@ -6,7 +6,7 @@
 // observation, as the API serves it.
 import { effectiveOn } from "../../domain/effective.ts";
 import { type CommitmentView, detailsOf, ratingOf, type RatingView, sampleOf } from "./scorecards.ts";
-import { withOverride, type OverrideRow } from "./overrides.ts";
+import { overridesInForceOn, withOverride, type OverrideRow } from "./overrides.ts";
 
 export interface EmbedRating extends RatingView {
   /** The day the rating took effect, as the publisher dates it (YYYY-MM-DD). */
@@ -101,13 +101,7 @@ export async function getScorecardForEmbed(
       )
       .bind(id, asOf),
     // Editors' corrections in force (as of a day: made by then and not yet reverted).
-    db
-      .prepare(
-        `SELECT * FROM overrides WHERE scorecard_id = ?1
-           AND (?2 IS NULL OR substr(created_at, 1, 10) <= ?2)
-           AND (reverted_at IS NULL OR (?2 IS NOT NULL AND substr(reverted_at, 1, 10) > ?2))`,
-      )
-      .bind(id, asOf),
+    overridesInForceOn(db, { scorecard: id }, asOf),
   ]);
   const overrideOf = new Map(
     (overrides!.results as OverrideRow[]).map((o) => [`${o.commitment_id} ${o.dimension}`, o]),
@@ -189,13 +183,7 @@ export async function getCommitmentForEmbed(
          ORDER BY ${EFFECTIVE}, x.id`,
       )
       .bind(id, asOf),
-    db
-      .prepare(
-        `SELECT * FROM overrides WHERE commitment_id = ?1
-           AND (?2 IS NULL OR substr(created_at, 1, 10) <= ?2)
-           AND (reverted_at IS NULL OR (?2 IS NOT NULL AND substr(reverted_at, 1, 10) > ?2))`,
-      )
-      .bind(id, asOf),
+    overridesInForceOn(db, { commitment: id }, asOf),
   ]);
   const overrideOf = new Map((overrides!.results as OverrideRow[]).map((o) => [`${o.scorecard_id} ${o.dimension}`, o]));
   const row = commitment!.results[0] as CommitmentView | undefined;

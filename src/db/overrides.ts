@@ -187,12 +187,32 @@ export async function listOverrides(
   return results;
 }
 
-/** The overrides in force on a scorecard's ratings, or on a commitment's, by `<commitment> <dimension>` or `<scorecard> <dimension>`. */
-export function overridesInForceStatement(
+/** Every override of a commitment's ratings, in force or reverted, oldest first. */
+export function overridesOfCommitment(db: D1Database, commitment: string): D1PreparedStatement {
+  return db.prepare("SELECT * FROM overrides WHERE commitment_id = ? ORDER BY id").bind(commitment);
+}
+
+/**
+ * The overrides in force on a day (made by then and not reverted by then), or now when `day` is
+ * null, for a scorecard, one commitment, or a list of commitments.
+ */
+export function overridesInForceOn(
   db: D1Database,
-  of: { scorecard: string } | { commitment: string },
+  of: { scorecard: string } | { commitment: string } | { commitments: string[] },
+  day: string | null,
 ): D1PreparedStatement {
-  return "scorecard" in of
-    ? db.prepare("SELECT * FROM overrides WHERE scorecard_id = ? AND reverted_at IS NULL").bind(of.scorecard)
-    : db.prepare("SELECT * FROM overrides WHERE commitment_id = ? ORDER BY id").bind(of.commitment);
+  const subject =
+    "scorecard" in of
+      ? "scorecard_id = ?1"
+      : "commitment" in of
+        ? "commitment_id = ?1"
+        : "commitment_id IN (SELECT value FROM json_each(?1))";
+  const value = "scorecard" in of ? of.scorecard : "commitment" in of ? of.commitment : JSON.stringify(of.commitments);
+  return db
+    .prepare(
+      `SELECT * FROM overrides WHERE ${subject}
+         AND (?2 IS NULL OR substr(created_at, 1, 10) <= substr(?2, 1, 10))
+         AND (reverted_at IS NULL OR (?2 IS NOT NULL AND substr(reverted_at, 1, 10) > substr(?2, 1, 10)))`,
+    )
+    .bind(value, day);
 }

@@ -1,5 +1,5 @@
 // Scorecards with their commitments and current ratings, as the API serves them.
-import { overridesInForceStatement, withOverride, type OverrideRow, type OverrideView } from "./overrides.ts";
+import { overridesInForceOn, withOverride, type OverrideRow, type OverrideView } from "./overrides.ts";
 
 export interface RatingView {
   label: string;
@@ -147,7 +147,7 @@ export async function getScorecard(db: D1Database, id: string): Promise<Scorecar
            SELECT max(id) FROM observations WHERE scorecard_id = ?1 AND commitment_id IS NOT NULL GROUP BY commitment_id, dimension)`,
       )
       .bind(id),
-    overridesInForceStatement(db, { scorecard: id }),
+    overridesInForceOn(db, { scorecard: id }, null),
   ]);
   const row = scorecard!.results[0] as ScorecardRow | undefined;
   if (!row) return null;

@@ -2,7 +2,7 @@
 // as they stood on a date (`as_of` follows effective_on), found by full-text search (FTS5,
 // migration 0006) and filtered by where it was published and how it is rated.
 import { effectiveOn } from "../../domain/effective.ts";
-import { withOverride, type OverrideRow } from "./overrides.ts";
+import { overridesInForceOn, withOverride, type OverrideRow } from "./overrides.ts";
 import { ratingOf, type RatingView } from "./scorecards.ts";
 
 /** An observation's effective date; rows written before migration 0005 have it backfilled, this guards the rest. */
@@ -201,13 +201,7 @@ export async function readCommitments(
       )
       .bind(list, asOf ?? null, inEffect),
     // Editors' corrections in force (then, with as_of: made by that day and not yet reverted).
-    db
-      .prepare(
-        `SELECT * FROM overrides WHERE commitment_id IN (SELECT value FROM json_each(?1))
-           AND (?2 IS NULL OR substr(created_at, 1, 10) <= substr(?2, 1, 10))
-           AND (reverted_at IS NULL OR (?2 IS NOT NULL AND substr(reverted_at, 1, 10) > substr(?2, 1, 10)))`,
-      )
-      .bind(list, asOf ?? null),
+    overridesInForceOn(db, { commitments: ids }, asOf ?? null),
   ]);
   type Row = Omit<CommitmentListItem, "url" | "scorecards" | "ratings"> & { source_url: string | null };
   type RatingRow = RatingAsOf & {
