@@ -12,9 +12,16 @@ export type Query = (sql: string) => Promise<Record<string, unknown>[]>;
 
 export const EXPORT_FORMAT = 1;
 
-/** Tables that are not data: SQLite's, D1's and wrangler's own, and full-text indexes rebuilt by triggers. */
+/**
+ * Tables derived from observations by triggers (migration 0014): left out of an export, since
+ * importing the observations rebuilds them exactly.
+ */
+export const DERIVED_TABLES = ["current_ratings", "observed_memberships"];
+
+/** Tables that are not data: SQLite's, D1's and wrangler's own, and full-text indexes and derived tables rebuilt by triggers. */
 function isData(name: string, sql: string | null, virtualTables: string[]): boolean {
   if (/^(sqlite_|_cf_|d1_migrations$)/.test(name)) return false;
+  if (DERIVED_TABLES.includes(name)) return false;
   if (/^CREATE VIRTUAL TABLE/i.test(sql ?? "")) return false;
   return !virtualTables.some((v) => name.startsWith(`${v}_`));
 }

@@ -57,6 +57,32 @@ export async function listStoredChanges(
   before: [string, string] | null,
   limit: number,
 ): Promise<ChangeRow[]> {
+  // Built from the filters given, so that each shape walks its own index newest first
+  // (changes_by_scorecard_time, changes_by_commitment_time, else changes_by_time), always bounded
+  // above so that the walk is a search, and stops after the page.
+  const binds: unknown[] = [];
+  const p = (value: unknown) => {
+    binds.push(value);
+    return `?${binds.length}`;
+  };
+  const upTo =
+    [f.until, before?.[0]].filter((v): v is string => v !== undefined).sort()[0] ?? "9999-12-31T23:59:59.999Z";
+  const where = [`ch.changed_at <= ${p(upTo)}`];
+  if (f.since !== undefined) where.push(`ch.changed_at >= ${p(f.since)}`);
+  if (f.rule !== undefined) where.push(`src.rule_id = ${p(f.rule)}`);
+  if (f.source !== undefined) where.push(`s.source_id = ${p(f.source)}`);
+  if (f.scorecard !== undefined) where.push(`ch.scorecard_id = ${p(f.scorecard)}`);
+  if (f.commitment !== undefined) where.push(`ch.commitment_id = ${p(f.commitment)}`);
+  if (f.dimension !== undefined) where.push(`ch.dimension = ${p(f.dimension)}`);
+  if (f.kind !== undefined) where.push(`ch.kind IN (SELECT value FROM json_each(${p(JSON.stringify(f.kind))}))`);
+  if (f.direction !== undefined)
+    where.push(
+      `fo.score IS NOT NULL AND tobs.score IS NOT NULL AND ${f.direction === "worse" ? "tobs.score < fo.score" : "tobs.score > fo.score"}`,
+    );
+  if (before)
+    where.push(
+      `(ch.changed_at < ${p(before[0])} OR (ch.changed_at = ${p(before[0])} AND printf('s:%012d', ch.id) < ${p(before[1])}))`,
+    );
   const { results } = await db
     .prepare(
       `SELECT ch.id, ch.kind, ch.scorecard_id, s.title AS scorecard_title, s.period AS scorecard_period, src.rule_id,
@@ -75,30 +101,10 @@ export async function listStoredChanges(
        LEFT JOIN snapshots fp ON fp.id = fo.snapshot_id
        LEFT JOIN observations tobs ON tobs.id = ch.to_observation_id
        LEFT JOIN snapshots tp ON tp.id = tobs.snapshot_id
-       WHERE (?1 IS NULL OR ch.changed_at >= ?1) AND (?2 IS NULL OR ch.changed_at <= ?2)
-         AND (?3 IS NULL OR src.rule_id = ?3) AND (?4 IS NULL OR s.source_id = ?4)
-         AND (?5 IS NULL OR ch.scorecard_id = ?5) AND (?6 IS NULL OR ch.commitment_id = ?6)
-         AND (?7 IS NULL OR ch.dimension = ?7)
-         AND (?8 IS NULL OR ch.kind IN (SELECT value FROM json_each(?8)))
-         AND (?9 IS NULL OR (fo.score IS NOT NULL AND tobs.score IS NOT NULL
-              AND iif(?9 = 'worse', tobs.score < fo.score, tobs.score > fo.score)))
-         AND (?10 IS NULL OR ch.changed_at < ?10 OR (ch.changed_at = ?10 AND printf('s:%012d', ch.id) < ?11))
-       ORDER BY ch.changed_at DESC, ch.id DESC LIMIT ?12`,
+       WHERE ${where.join(" AND ")}
+       ORDER BY ch.changed_at DESC, ch.id DESC LIMIT ${p(limit)}`,
     )
-    .bind(
-      f.since ?? null,
-      f.until ?? null,
-      f.rule ?? null,
-      f.source ?? null,
-      f.scorecard ?? null,
-      f.commitment ?? null,
-      f.dimension ?? null,
-      f.kind ? JSON.stringify(f.kind) : null,
-      f.direction ?? null,
-      before?.[0] ?? null,
-      before?.[1] ?? null,
-      limit,
-    )
+    .bind(...binds)
     .all<ChangeRow>();
   return results;
 }
@@ -125,13 +131,13 @@ export async function datedCommitments(db: D1Database, f: ChangeFilters): Promis
        JOIN scorecards s ON s.id = (
          SELECT x.id FROM scorecards x
          WHERE x.id IN (SELECT scorecard_id FROM scorecard_commitments WHERE commitment_id = c.id
-                        UNION SELECT scorecard_id FROM observations WHERE commitment_id = c.id)
+                        UNION SELECT scorecard_id FROM observed_memberships WHERE commitment_id = c.id)
          ORDER BY coalesce(x.period, x.published_on, x.first_seen_at) DESC, x.id DESC LIMIT 1)
        JOIN sources src ON src.id = s.source_id
        WHERE c.target_date IS NOT NULL
          AND (?1 IS NULL OR src.rule_id = ?1) AND (?2 IS NULL OR s.source_id = ?2)
          AND (?3 IS NULL OR c.id IN (SELECT commitment_id FROM scorecard_commitments WHERE scorecard_id = ?3
-                                     UNION SELECT commitment_id FROM observations WHERE scorecard_id = ?3))
+                                     UNION SELECT commitment_id FROM observed_memberships WHERE scorecard_id = ?3))
          AND (?4 IS NULL OR c.id = ?4)`,
     )
     .bind(f.rule ?? null, f.source ?? null, f.scorecard ?? null, f.commitment ?? null)

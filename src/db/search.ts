@@ -51,75 +51,130 @@ export async function scorecardsInEffect(db: D1Database, asOf: string | undefine
 }
 
 /**
+ * The SQL of a commitment query, built from the filters given so that each shape plans with its
+ * own indexes (migration 0014's current_ratings and observed_memberships, FTS5 rowids), not one
+ * statement with "?n IS NULL OR" for every filter.
+ */
+function matchSql(
+  f: CommitmentFilters,
+  inEffect: string[],
+): { from: string; where: string[]; ruleOf: string; binds: unknown[] } {
+  const binds: unknown[] = [];
+  const p = (value: unknown) => {
+    binds.push(value);
+    return `?${binds.length}`;
+  };
+  const asOf = f.as_of === undefined ? null : p(f.as_of);
+  // A commitment belongs to the scorecards that hold it (those in effect) and those that observed it (by then).
+  const held =
+    asOf === null ? "" : ` AND m.scorecard_id IN (SELECT value FROM json_each(${p(JSON.stringify(inEffect))}))`;
+  const observed = asOf === null ? "" : ` AND m.first_effective_on <= ${asOf}`;
+  const member = (condition: string) =>
+    `(EXISTS (SELECT 1 FROM scorecard_commitments m WHERE m.commitment_id = c.id${held}${condition})
+      OR EXISTS (SELECT 1 FROM observed_memberships m WHERE m.commitment_id = c.id${observed}${condition}))`;
+  const ruleOf = `(SELECT min(src.rule_id) FROM scorecards s JOIN sources src ON src.id = s.source_id
+     WHERE s.id IN (SELECT m.scorecard_id FROM scorecard_commitments m WHERE m.commitment_id = c.id${held}
+                    UNION SELECT m.scorecard_id FROM observed_memberships m WHERE m.commitment_id = c.id${observed}))`;
+  const from =
+    f.q === undefined
+      ? "commitments c"
+      : `(SELECT rowid AS row, bm25(commitments_fts, 10.0, 4.0, 2.0) AS rank FROM commitments_fts
+          WHERE commitments_fts MATCH ${p(f.q)}) f JOIN commitments c ON c.rowid = f.row`;
+  const where = [member("")];
+  if (f.scorecard !== undefined) where.push(member(` AND m.scorecard_id = ${p(f.scorecard)}`));
+  if (f.source !== undefined)
+    where.push(member(` AND m.scorecard_id IN (SELECT id FROM scorecards WHERE source_id = ${p(f.source)})`));
+  if (f.rule !== undefined)
+    where.push(
+      member(
+        ` AND m.scorecard_id IN (SELECT s.id FROM scorecards s JOIN sources src ON src.id = s.source_id WHERE src.rule_id = ${p(f.rule)})`,
+      ),
+    );
+  if (f.policy_area !== undefined) where.push(`c.policy_area = ${p(f.policy_area)} COLLATE NOCASE`);
+  if (f.key !== undefined) where.push(`c.key = ${p(f.key)}`);
+  if (f.has_target_date) where.push("c.target_date IS NOT NULL");
+  const bands = f.band === undefined ? null : `(SELECT value FROM json_each(${p(JSON.stringify(f.band))}))`;
+  if (asOf === null) {
+    // Now: the maintained current ratings.
+    if (f.dimension !== undefined)
+      where.push(
+        `c.id IN (SELECT commitment_id FROM current_ratings WHERE dimension = ${p(f.dimension)}${bands ? ` AND band IN ${bands}` : ""})`,
+      );
+    else if (bands) where.push(`c.id IN (SELECT commitment_id FROM current_ratings WHERE band IN ${bands})`);
+    if (f.vocabulary !== undefined)
+      where.push(`c.id IN (SELECT commitment_id FROM current_ratings WHERE vocabulary = ${p(f.vocabulary)})`);
+  } else {
+    // As of a day: each candidate's latest observation by then, per dimension it was ever rated on.
+    const then = (column: string, dimension: string) =>
+      `(SELECT o.${column} FROM observations o WHERE o.commitment_id = c.id AND o.dimension = ${dimension}
+          AND ${EFFECTIVE("o")} <= ${asOf} ORDER BY ${EFFECTIVE("o")} DESC, o.id DESC LIMIT 1)`;
+    if (f.dimension !== undefined)
+      where.push(`${then("band", p(f.dimension))} ${bands ? `IN ${bands}` : "IS NOT NULL"}`);
+    else if (bands)
+      where.push(
+        `EXISTS (SELECT 1 FROM current_ratings r WHERE r.commitment_id = c.id AND ${then("band", "r.dimension")} IN ${bands})`,
+      );
+    if (f.vocabulary !== undefined)
+      where.push(
+        `EXISTS (SELECT 1 FROM current_ratings r WHERE r.commitment_id = c.id AND ${then("vocabulary", "r.dimension")} = ${p(f.vocabulary)})`,
+      );
+  }
+  if (f.updated_since !== undefined) {
+    const since = p(f.updated_since);
+    where.push(`(c.id IN (SELECT commitment_id FROM observations WHERE observed_at >= ${since})
+                 OR c.id IN (SELECT commitment_id FROM changes WHERE changed_at >= ${since}))`);
+  }
+  return { from, where, ruleOf, binds };
+}
+
+/**
  * Every commitment matching the filters, in no particular order, with what sorting and the
- * deadline filter need. All matches are returned (ids and a few columns), so that deadline
- * statuses, computed by the pure functions of domain/deadlines.ts, can filter before paging:
- * the record holds thousands of commitments, not millions.
+ * deadline filter need: what a search (ordered by relevance) and the deadline filter (computed by
+ * the pure functions of domain/deadlines.ts) sort and filter before paging.
  */
 export async function matchCommitments(db: D1Database, f: CommitmentFilters): Promise<CommitmentMatch[]> {
-  const inEffect = await scorecardsInEffect(db, f.as_of);
-  const asOf = f.as_of ?? null;
+  const { from, where, ruleOf, binds } = matchSql(
+    f,
+    f.as_of === undefined ? [] : await scorecardsInEffect(db, f.as_of),
+  );
   const { results } = await db
     .prepare(
-      `WITH members AS (
-         SELECT m.scorecard_id, m.commitment_id FROM scorecard_commitments m
-         WHERE m.scorecard_id IN (SELECT value FROM json_each(?1))
-         UNION
-         SELECT o.scorecard_id, o.commitment_id FROM observations o
-         WHERE o.commitment_id IS NOT NULL AND (?2 IS NULL OR ${EFFECTIVE("o")} <= ?2)
-       ),
-       current AS (
-         SELECT commitment_id, dimension, band, vocabulary FROM (
-           SELECT o.commitment_id, o.dimension, o.band, o.vocabulary,
-                  row_number() OVER (PARTITION BY o.commitment_id, o.dimension ORDER BY ${EFFECTIVE("o")} DESC, o.id DESC) AS n
-           FROM observations o WHERE o.commitment_id IS NOT NULL AND (?2 IS NULL OR ${EFFECTIVE("o")} <= ?2)
-             AND (?9 IS NOT NULL OR ?10 IS NOT NULL OR ?11 IS NOT NULL))
-         WHERE n = 1
-       ),
-       found AS (
-         SELECT c.rowid AS row, bm25(commitments_fts, 10.0, 4.0, 2.0) AS rank
-         FROM commitments_fts JOIN commitments c ON c.rowid = commitments_fts.rowid
-         WHERE ?12 IS NOT NULL AND commitments_fts MATCH ?12
-       )
-       SELECT c.id, c.target_date, f.rank,
-              (SELECT min(src.rule_id) FROM members m JOIN scorecards s ON s.id = m.scorecard_id
-                 JOIN sources src ON src.id = s.source_id WHERE m.commitment_id = c.id) AS rule_id
-       FROM commitments c LEFT JOIN found f ON f.row = c.rowid
-       WHERE c.id IN (SELECT commitment_id FROM members)
-         AND (?12 IS NULL OR f.row IS NOT NULL)
-         AND (?3 IS NULL OR c.id IN (SELECT commitment_id FROM members WHERE scorecard_id = ?3))
-         AND (?4 IS NULL OR c.id IN (SELECT m.commitment_id FROM members m JOIN scorecards s ON s.id = m.scorecard_id
-                                     WHERE s.source_id = ?4))
-         AND (?5 IS NULL OR c.id IN (SELECT m.commitment_id FROM members m JOIN scorecards s ON s.id = m.scorecard_id
-                                     JOIN sources src ON src.id = s.source_id WHERE src.rule_id = ?5))
-         AND (?6 IS NULL OR c.policy_area = ?6 COLLATE NOCASE)
-         AND (?7 IS NULL OR c.key = ?7)
-         AND (?8 = 0 OR c.target_date IS NOT NULL)
-         AND (?9 IS NULL OR c.id IN (SELECT commitment_id FROM current WHERE dimension = ?9
-                                     AND (?10 IS NULL OR band IN (SELECT value FROM json_each(?10)))))
-         AND (?10 IS NULL OR ?9 IS NOT NULL
-              OR c.id IN (SELECT commitment_id FROM current WHERE band IN (SELECT value FROM json_each(?10))))
-         AND (?11 IS NULL OR c.id IN (SELECT commitment_id FROM current WHERE vocabulary = ?11))
-         AND (?13 IS NULL OR c.id IN (SELECT commitment_id FROM observations WHERE observed_at >= ?13)
-              OR c.id IN (SELECT commitment_id FROM changes WHERE changed_at >= ?13))`,
+      `SELECT c.id, c.target_date, ${f.q === undefined ? "NULL" : "f.rank"} AS rank, ${ruleOf} AS rule_id
+       FROM ${from} WHERE ${where.join(" AND ")}`,
     )
-    .bind(
-      JSON.stringify(inEffect),
-      asOf,
-      f.scorecard ?? null,
-      f.source ?? null,
-      f.rule ?? null,
-      f.policy_area ?? null,
-      f.key ?? null,
-      f.has_target_date ? 1 : 0,
-      f.dimension ?? null,
-      f.band ? JSON.stringify(f.band) : null,
-      f.vocabulary ?? null,
-      f.q ?? null,
-      f.updated_since ?? null,
-    )
+    .bind(...binds)
     .all<CommitmentMatch>();
   return results;
+}
+
+/**
+ * One page of the commitments matching the filters (no search), by id after `after`: at most
+ * `limit` of them, and how many match in all.
+ */
+export async function commitmentPageById(
+  db: D1Database,
+  f: Omit<CommitmentFilters, "q">,
+  after: string | null,
+  limit: number,
+): Promise<{ matches: CommitmentMatch[]; total: number }> {
+  const { from, where, ruleOf, binds } = matchSql(
+    { ...f, q: undefined },
+    f.as_of === undefined ? [] : await scorecardsInEffect(db, f.as_of),
+  );
+  const condition = where.join(" AND ");
+  const [page, count] = await db.batch([
+    db
+      .prepare(
+        `SELECT c.id, c.target_date, NULL AS rank, ${ruleOf} AS rule_id FROM ${from}
+         WHERE ${condition} AND c.id > ?${binds.length + 1} ORDER BY c.id LIMIT ?${binds.length + 2}`,
+      )
+      .bind(...binds, after ?? "", limit),
+    db.prepare(`SELECT count(*) AS total FROM ${from} WHERE ${condition}`).bind(...binds),
+  ]);
+  return {
+    matches: page!.results as CommitmentMatch[],
+    total: (count!.results[0] as { total: number }).total,
+  };
 }
 
 /** The latest score on one dimension of each commitment, as of a date: what deadlines are judged by. */
@@ -128,18 +183,30 @@ export async function scoresOn(
   pairs: { commitment_id: string; dimension: string }[],
   asOf: string | undefined,
 ): Promise<Map<string, number | null>> {
+  return scoresOnDays(
+    db,
+    pairs.map((pair) => ({ ...pair, day: asOf ?? null })),
+  );
+}
+
+/** The latest score on one dimension of each commitment, each as of its own day (null: now). */
+export async function scoresOnDays(
+  db: D1Database,
+  pairs: { commitment_id: string; dimension: string; day: string | null }[],
+): Promise<Map<string, number | null>> {
   if (pairs.length === 0) return new Map();
+  // The current rating where it took effect by then (nearly always); else the latest that had.
   const { results } = await db
     .prepare(
-      `SELECT commitment_id, score FROM (
-         SELECT o.commitment_id, o.score,
-                row_number() OVER (PARTITION BY o.commitment_id ORDER BY ${EFFECTIVE("o")} DESC, o.id DESC) AS n
-         FROM observations o JOIN json_each(?1) j
-           ON o.commitment_id = j.value ->> 'commitment_id' AND o.dimension = j.value ->> 'dimension'
-         WHERE ?2 IS NULL OR ${EFFECTIVE("o")} <= ?2)
-       WHERE n = 1`,
+      `SELECT r.commitment_id,
+              CASE WHEN j.value ->> 'day' IS NULL OR r.effective_on <= j.value ->> 'day' THEN r.score ELSE (
+                SELECT o.score FROM observations o
+                WHERE o.commitment_id = r.commitment_id AND o.dimension = r.dimension AND ${EFFECTIVE("o")} <= j.value ->> 'day'
+                ORDER BY ${EFFECTIVE("o")} DESC, o.id DESC LIMIT 1) END AS score
+       FROM json_each(?1) j
+       JOIN current_ratings r ON r.commitment_id = j.value ->> 'commitment_id' AND r.dimension = j.value ->> 'dimension'`,
     )
-    .bind(JSON.stringify(pairs), asOf ?? null)
+    .bind(JSON.stringify(pairs))
     .all<{ commitment_id: string; score: number | null }>();
   return new Map(results.map((r) => [r.commitment_id, r.score]));
 }
@@ -178,9 +245,19 @@ export async function readCommitments(
          WHERE id IN (SELECT value FROM json_each(?1))`,
       )
       .bind(list),
-    db
-      .prepare(
-        `SELECT commitment_id, scorecard_id, dimension, label, band, score, vocabulary, observed_at, assessed_by,
+    // Now: the maintained current ratings; as of a day: each pair's latest effective by then.
+    asOf === undefined
+      ? db
+          .prepare(
+            `SELECT o.commitment_id, o.scorecard_id, o.dimension, o.label, o.band, o.score, o.vocabulary, o.observed_at,
+                    o.assessed_by, r.effective_on
+             FROM current_ratings r JOIN observations o ON o.id = r.observation_id
+             WHERE r.commitment_id IN (SELECT value FROM json_each(?1)) ORDER BY r.commitment_id, r.dimension`,
+          )
+          .bind(list)
+      : db
+          .prepare(
+            `SELECT commitment_id, scorecard_id, dimension, label, band, score, vocabulary, observed_at, assessed_by,
                 effective AS effective_on FROM (
            SELECT o.commitment_id, o.scorecard_id, o.dimension, o.label, o.band, o.score, o.vocabulary, o.observed_at,
                   o.assessed_by,
@@ -189,8 +266,8 @@ export async function readCommitments(
            FROM observations o WHERE o.commitment_id IN (SELECT value FROM json_each(?1))
              AND (?2 IS NULL OR ${EFFECTIVE("o")} <= ?2))
          WHERE n = 1 ORDER BY commitment_id, dimension`,
-      )
-      .bind(list, asOf ?? null),
+          )
+          .bind(list, asOf ?? null),
     db
       .prepare(
         `SELECT DISTINCT m.commitment_id, s.id, s.title, s.url, coalesce(s.period, s.published_on, s.first_seen_at) AS sort

@@ -7,7 +7,7 @@ import { deadlineOf, deadlinePassesOn } from "../../domain/deadlines.ts";
 import { periodEnd } from "../../domain/effective.ts";
 import { RULES } from "../../scrapers/index.ts";
 import { type ChangeRow, datedCommitments, listStoredChanges, storedTie } from "../db/changes.ts";
-import { scoresOn } from "../db/search.ts";
+import { scoresOnDays } from "../db/search.ts";
 import { ATOM_TYPE, atomFeed } from "../http/atom.ts";
 import { CSV_TYPE, toCsv } from "../http/csv.ts";
 import { deliveryOf, today } from "../http/deadlines.ts";
@@ -156,8 +156,17 @@ async function present(row: ChangeRow): Promise<ChangeEvent> {
 
 type Keyed = { key: [string, string]; event: () => Promise<ChangeEvent> };
 
-/** Deadline-passed events, computed from commitments whose deadline passed unmet or unrated by today. */
-async function deadlineEvents(db: D1Database, query: ChangeQuery, before: [string, string] | null): Promise<Keyed[]> {
+/**
+ * Deadline-passed events, computed from commitments whose deadline passed unmet or unrated by
+ * today: the newest `wanted` of them before the cursor (fewer when there are no more), since a
+ * page never shows more.
+ */
+async function deadlineEvents(
+  db: D1Database,
+  query: ChangeQuery,
+  before: [string, string] | null,
+  wanted: number,
+): Promise<Keyed[]> {
   if (query.kind && !query.kind.includes("deadline-passed")) return [];
   if (query.dimension || query.direction) return [];
   const now = today();
@@ -166,37 +175,47 @@ async function deadlineEvents(db: D1Database, query: ChangeQuery, before: [strin
     if (passesOn === null || passesOn > now) return [];
     const at = `${passesOn}T00:00:00.000Z`;
     if ((query.since && at < query.since) || (query.until && at > query.until)) return [];
-    return [{ ...c, passesOn, at }];
+    const order: [string, string] = [at, `d:${c.id}`];
+    if (before && (order[0] > before[0] || (order[0] === before[0] && order[1] >= before[1]))) return [];
+    return [{ ...c, passesOn, at, order }];
   });
+  candidates.sort((a, b) =>
+    a.order[0] !== b.order[0] ? (a.order[0] < b.order[0] ? 1 : -1) : a.order[1] < b.order[1] ? 1 : -1,
+  );
   const events: Keyed[] = [];
-  // Each is judged by its delivery rating effective by the day it passed.
-  for (const c of candidates) {
-    const delivery = deliveryOf(c.rule_id);
-    const scores = delivery
-      ? await scoresOn(db, [{ commitment_id: c.id, dimension: delivery.dimension }], c.passesOn)
-      : new Map<string, number | null>();
-    const deadline = deadlineOf(c.target_date, c.passesOn, delivery, scores.get(c.id) ?? null);
-    if (!deadline || deadline.status === "passed-met") continue;
-    const key: [string, string] = [c.at, `d:${c.id}`];
-    if (before && (key[0] > before[0] || (key[0] === before[0] && key[1] >= before[1]))) continue;
-    events.push({
-      key,
-      event: async () => ({
-        id: await stableId(["deadline-passed", c.id, c.target_date]),
-        kind: "deadline-passed",
-        commitment: { id: c.id, key: c.key, text: c.text },
-        scorecard: { id: c.scorecard_id, title: c.scorecard_title },
-        rule_id: c.rule_id,
-        dimension: delivery?.dimension ?? null,
-        from: null,
-        to: null,
-        direction: null,
-        band_changed: false,
-        observed_at: c.at,
-        effective_on: c.passesOn,
-        deadline: { target_date: c.target_date, status: deadline.status },
+  // Each is judged by its delivery rating effective by the day it passed, newest first, a page's worth at a time.
+  for (let start = 0; start < candidates.length && events.length < wanted; start += wanted) {
+    const chunk = candidates.slice(start, start + wanted);
+    const scores = await scoresOnDays(
+      db,
+      chunk.flatMap((c) => {
+        const delivery = deliveryOf(c.rule_id);
+        return delivery ? [{ commitment_id: c.id, dimension: delivery.dimension, day: c.passesOn }] : [];
       }),
-    });
+    );
+    for (const c of chunk) {
+      const delivery = deliveryOf(c.rule_id);
+      const deadline = deadlineOf(c.target_date, c.passesOn, delivery, scores.get(c.id) ?? null);
+      if (!deadline || deadline.status === "passed-met") continue;
+      events.push({
+        key: c.order,
+        event: async () => ({
+          id: await stableId(["deadline-passed", c.id, c.target_date]),
+          kind: "deadline-passed",
+          commitment: { id: c.id, key: c.key, text: c.text },
+          scorecard: { id: c.scorecard_id, title: c.scorecard_title },
+          rule_id: c.rule_id,
+          dimension: delivery?.dimension ?? null,
+          from: null,
+          to: null,
+          direction: null,
+          band_changed: false,
+          observed_at: c.at,
+          effective_on: c.passesOn,
+          deadline: { target_date: c.target_date, status: deadline.status },
+        }),
+      });
+    }
   }
   return events;
 }
@@ -220,7 +239,7 @@ export async function changePage(
       key: [row.changed_at, storedTie(row.id)] as [string, string],
       event: () => present(row),
     })),
-    ...(await deadlineEvents(db, query, before)),
+    ...(await deadlineEvents(db, query, before, query.limit + 1)),
   ];
   keyed.sort((a, b) => (a.key[0] !== b.key[0] ? (a.key[0] < b.key[0] ? 1 : -1) : a.key[1] < b.key[1] ? 1 : -1));
   const page = keyed.slice(0, query.limit);

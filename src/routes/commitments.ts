@@ -6,7 +6,13 @@ import { DEADLINE_STATUSES, type Deadline } from "../../domain/deadlines.ts";
 import { RATING_BANDS, STATE_BANDS, VOCABULARY_IDS } from "../../domain/vocabularies.ts";
 import { RULES } from "../../scrapers/index.ts";
 import { getCommitment, resourcesNamed } from "../db/commitments.ts";
-import { type CommitmentListItem, ftsQuery, matchCommitments, readCommitments } from "../db/search.ts";
+import {
+  commitmentPageById,
+  type CommitmentListItem,
+  ftsQuery,
+  matchCommitments,
+  readCommitments,
+} from "../db/search.ts";
 import { CSV_TYPE, toCsv, type CsvValue } from "../http/csv.ts";
 import { deadlinesOn, today } from "../http/deadlines.ts";
 import { formatOf } from "../http/format.ts";
@@ -104,12 +110,25 @@ export async function commitmentPage(
   const cursor = decodeCursor(query.cursor, fingerprint);
   const asOf = dayOf(query.as_of);
   const day = asOf ?? today();
-  let matches = await matchCommitments(db, {
-    ...query,
-    q: q ?? undefined,
-    as_of: asOf,
-    has_target_date: query.deadline !== undefined,
-  });
+  const filters = { ...query, q: q ?? undefined, as_of: asOf, has_target_date: query.deadline !== undefined };
+  if (!q && !query.deadline) {
+    // Ordered by id: paged by the database, which counts the rest.
+    const after = cursor ? String(cursor.after[0]) : null;
+    const { matches: found, total } = await commitmentPageById(db, filters, after, query.limit + 1);
+    const page = found.slice(0, query.limit);
+    const deadlines = await deadlinesOn(db, page, day);
+    const items = await readCommitments(
+      db,
+      page.map((m) => m.id),
+      asOf,
+    );
+    return {
+      data: items.map((item) => ({ ...item, deadline: deadlines.get(item.id) ?? null })),
+      next: found.length > page.length ? encodeCursor({ after: [page.at(-1)!.id], query: fingerprint }) : null,
+      total,
+    };
+  }
+  let matches = await matchCommitments(db, filters);
   let deadlines = new Map<string, Deadline | null>();
   if (query.deadline) {
     deadlines = await deadlinesOn(db, matches, day);
