@@ -67,29 +67,35 @@ function matchSql(
   const asOf = f.as_of === undefined ? null : p(f.as_of);
   // A commitment belongs to the scorecards that hold it (those in effect) and those that observed it (by then).
   const held =
-    asOf === null ? "" : ` AND m.scorecard_id IN (SELECT value FROM json_each(${p(JSON.stringify(inEffect))}))`;
+    asOf === null ? "" : ` AND +m.scorecard_id IN (SELECT value FROM json_each(${p(JSON.stringify(inEffect))}))`;
   const observed = asOf === null ? "" : ` AND m.first_effective_on <= ${asOf}`;
   const member = (condition: string) =>
     `(EXISTS (SELECT 1 FROM scorecard_commitments m WHERE m.commitment_id = c.id${held}${condition})
       OR EXISTS (SELECT 1 FROM observed_memberships m WHERE m.commitment_id = c.id${observed}${condition}))`;
-  const ruleOf = `(SELECT min(src.rule_id) FROM scorecards s JOIN sources src ON src.id = s.source_id
-     WHERE s.id IN (SELECT m.scorecard_id FROM scorecard_commitments m WHERE m.commitment_id = c.id${held}
-                    UNION SELECT m.scorecard_id FROM observed_memberships m WHERE m.commitment_id = c.id${observed}))`;
+  const ruleOf = `(SELECT min(rule_id) FROM (
+     SELECT src.rule_id FROM scorecard_commitments m JOIN scorecards s ON s.id = m.scorecard_id
+       JOIN sources src ON src.id = s.source_id WHERE m.commitment_id = c.id${held}
+     UNION ALL SELECT src.rule_id FROM observed_memberships m JOIN scorecards s ON s.id = m.scorecard_id
+       JOIN sources src ON src.id = s.source_id WHERE m.commitment_id = c.id${observed}))`;
   const from =
     f.q === undefined
       ? "commitments c"
       : `(SELECT rowid AS row, bm25(commitments_fts, 10.0, 4.0, 2.0) AS rank FROM commitments_fts
           WHERE commitments_fts MATCH ${p(f.q)}) f JOIN commitments c ON c.rowid = f.row`;
-  const where = [member("")];
+  // Each id is looked up by commitment, then its scorecard tested against the list: "+" keeps
+  // SQLite from probing every listed scorecard for every commitment instead.
+  const where: string[] = [];
   if (f.scorecard !== undefined) where.push(member(` AND m.scorecard_id = ${p(f.scorecard)}`));
   if (f.source !== undefined)
-    where.push(member(` AND m.scorecard_id IN (SELECT id FROM scorecards WHERE source_id = ${p(f.source)})`));
+    where.push(member(` AND +m.scorecard_id IN (SELECT id FROM scorecards WHERE source_id = ${p(f.source)})`));
   if (f.rule !== undefined)
     where.push(
       member(
-        ` AND m.scorecard_id IN (SELECT s.id FROM scorecards s JOIN sources src ON src.id = s.source_id WHERE src.rule_id = ${p(f.rule)})`,
+        ` AND +m.scorecard_id IN (SELECT s.id FROM scorecards s JOIN sources src ON src.id = s.source_id WHERE src.rule_id = ${p(f.rule)})`,
       ),
     );
+  // Any of those implies membership.
+  if (where.length === 0) where.push(member(""));
   if (f.policy_area !== undefined) where.push(`c.policy_area = ${p(f.policy_area)} COLLATE NOCASE`);
   if (f.key !== undefined) where.push(`c.key = ${p(f.key)}`);
   if (f.has_target_date) where.push("c.target_date IS NOT NULL");
@@ -148,27 +154,30 @@ export async function matchCommitments(db: D1Database, f: CommitmentFilters): Pr
 }
 
 /**
- * One page of the commitments matching the filters (no search), by id after `after`: at most
- * `limit` of them, and how many match in all.
+ * One page of the commitments matching the filters, after the keyset position `after`: by id, or
+ * by relevance then id when searching; at most `limit` of them, and how many match in all.
  */
-export async function commitmentPageById(
+export async function pageOfCommitments(
   db: D1Database,
-  f: Omit<CommitmentFilters, "q">,
-  after: string | null,
+  f: CommitmentFilters,
+  after: (string | number | null)[] | null,
   limit: number,
 ): Promise<{ matches: CommitmentMatch[]; total: number }> {
   const { from, where, ruleOf, binds } = matchSql(
-    { ...f, q: undefined },
+    f,
     f.as_of === undefined ? [] : await scorecardsInEffect(db, f.as_of),
   );
   const condition = where.join(" AND ");
+  const n = binds.length;
+  const searching = f.q !== undefined;
   const [page, count] = await db.batch([
     db
       .prepare(
-        `SELECT c.id, c.target_date, NULL AS rank, ${ruleOf} AS rule_id FROM ${from}
-         WHERE ${condition} AND c.id > ?${binds.length + 1} ORDER BY c.id LIMIT ?${binds.length + 2}`,
+        `SELECT c.id, c.target_date, ${searching ? "f.rank" : "NULL"} AS rank, ${ruleOf} AS rule_id FROM ${from}
+         WHERE ${condition} AND ${searching ? `(f.rank > ?${n + 1} OR (f.rank = ?${n + 1} AND c.id > ?${n + 2}))` : `c.id > ?${n + 2}`}
+         ORDER BY ${searching ? "f.rank, c.id" : "c.id"} LIMIT ?${n + 3}`,
       )
-      .bind(...binds, after ?? "", limit),
+      .bind(...binds, after?.[0] ?? -Number.MAX_VALUE, String((searching ? after?.[1] : after?.[0]) ?? ""), limit),
     db.prepare(`SELECT count(*) AS total FROM ${from} WHERE ${condition}`).bind(...binds),
   ]);
   return {

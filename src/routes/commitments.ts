@@ -7,10 +7,10 @@ import { RATING_BANDS, STATE_BANDS, VOCABULARY_IDS } from "../../domain/vocabula
 import { RULES } from "../../scrapers/index.ts";
 import { getCommitment, resourcesNamed } from "../db/commitments.ts";
 import {
-  commitmentPageById,
   type CommitmentListItem,
   ftsQuery,
   matchCommitments,
+  pageOfCommitments,
   readCommitments,
 } from "../db/search.ts";
 import { CSV_TYPE, toCsv, type CsvValue } from "../http/csv.ts";
@@ -111,10 +111,10 @@ export async function commitmentPage(
   const asOf = dayOf(query.as_of);
   const day = asOf ?? today();
   const filters = { ...query, q: q ?? undefined, as_of: asOf, has_target_date: query.deadline !== undefined };
-  if (!q && !query.deadline) {
-    // Ordered by id: paged by the database, which counts the rest.
-    const after = cursor ? String(cursor.after[0]) : null;
-    const { matches: found, total } = await commitmentPageById(db, filters, after, query.limit + 1);
+  if (!query.deadline) {
+    // Paged by the database, which counts the rest.
+    const { matches: found, total } = await pageOfCommitments(db, filters, cursor?.after ?? null, query.limit + 1);
+    const keyOf = (m: { id: string; rank: number | null }): Cursor["after"] => (q ? [m.rank, m.id] : [m.id]);
     const page = found.slice(0, query.limit);
     const deadlines = await deadlinesOn(db, page, day);
     const items = await readCommitments(
@@ -124,7 +124,7 @@ export async function commitmentPage(
     );
     return {
       data: items.map((item) => ({ ...item, deadline: deadlines.get(item.id) ?? null })),
-      next: found.length > page.length ? encodeCursor({ after: [page.at(-1)!.id], query: fingerprint }) : null,
+      next: found.length > page.length ? encodeCursor({ after: keyOf(page.at(-1)!), query: fingerprint }) : null,
       total,
     };
   }
