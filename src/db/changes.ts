@@ -123,7 +123,12 @@ export interface DatedCommitment {
  * Commitments with a target date, each with the latest scorecard that holds (or held) it: the
  * candidates for deadline-passed events, which are computed when read, never stored.
  */
-export async function datedCommitments(db: D1Database, f: ChangeFilters): Promise<DatedCommitment[]> {
+export async function datedCommitments(
+  db: D1Database,
+  f: ChangeFilters,
+  /** Only these commitments (a page's candidates from datedCommitmentTargets). */
+  ids?: string[],
+): Promise<DatedCommitment[]> {
   const { results } = await db
     .prepare(
       `SELECT c.id, c.key, c.text, c.target_date, src.rule_id, s.id AS scorecard_id, s.title AS scorecard_title
@@ -138,9 +143,38 @@ export async function datedCommitments(db: D1Database, f: ChangeFilters): Promis
          AND (?1 IS NULL OR src.rule_id = ?1) AND (?2 IS NULL OR s.source_id = ?2)
          AND (?3 IS NULL OR c.id IN (SELECT commitment_id FROM scorecard_commitments WHERE scorecard_id = ?3
                                      UNION SELECT commitment_id FROM observed_memberships WHERE scorecard_id = ?3))
-         AND (?4 IS NULL OR c.id = ?4)`,
+         AND (?4 IS NULL OR c.id = ?4)
+         ${ids === undefined ? "AND ?5 IS NULL" : "AND c.id IN (SELECT value FROM json_each(?5))"}`,
     )
-    .bind(f.rule ?? null, f.source ?? null, f.scorecard ?? null, f.commitment ?? null)
+    .bind(
+      f.rule ?? null,
+      f.source ?? null,
+      f.scorecard ?? null,
+      f.commitment ?? null,
+      ids === undefined ? null : JSON.stringify(ids),
+    )
     .all<DatedCommitment>();
+  return results;
+}
+
+/**
+ * The target dates of the commitments datedCommitments would return, for filters that do not
+ * depend on a commitment's latest scorecard (no rule or source): cheap enough to read them all,
+ * so that only the candidates a page can show are read in full.
+ */
+export async function datedCommitmentTargets(
+  db: D1Database,
+  f: Omit<ChangeFilters, "rule" | "source">,
+): Promise<{ id: string; target_date: string }[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT c.id, c.target_date FROM commitments c
+       WHERE c.target_date IS NOT NULL
+         AND (?1 IS NULL OR c.id IN (SELECT commitment_id FROM scorecard_commitments WHERE scorecard_id = ?1
+                                     UNION SELECT commitment_id FROM observed_memberships WHERE scorecard_id = ?1))
+         AND (?2 IS NULL OR c.id = ?2)`,
+    )
+    .bind(f.scorecard ?? null, f.commitment ?? null)
+    .all<{ id: string; target_date: string }>();
   return results;
 }

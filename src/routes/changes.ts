@@ -6,7 +6,14 @@ import * as v from "valibot";
 import { deadlineOf, deadlinePassesOn } from "../../domain/deadlines.ts";
 import { periodEnd } from "../../domain/effective.ts";
 import { RULES } from "../../scrapers/index.ts";
-import { type ChangeRow, datedCommitments, listStoredChanges, storedTie } from "../db/changes.ts";
+import {
+  type ChangeRow,
+  type DatedCommitment,
+  datedCommitments,
+  datedCommitmentTargets,
+  listStoredChanges,
+  storedTie,
+} from "../db/changes.ts";
 import { scoresOnDays } from "../db/search.ts";
 import { ATOM_TYPE, atomFeed } from "../http/atom.ts";
 import { CSV_TYPE, toCsv } from "../http/csv.ts";
@@ -170,7 +177,8 @@ async function deadlineEvents(
   if (query.kind && !query.kind.includes("deadline-passed")) return [];
   if (query.dimension || query.direction) return [];
   const now = today();
-  const candidates = (await datedCommitments(db, query)).flatMap((c) => {
+  // Passed by now, in the window, before the cursor: newest first.
+  const passed = <T extends { id: string; target_date: string }>(c: T) => {
     const passesOn = deadlinePassesOn(c.target_date);
     if (passesOn === null || passesOn > now) return [];
     const at = `${passesOn}T00:00:00.000Z`;
@@ -178,14 +186,31 @@ async function deadlineEvents(
     const order: [string, string] = [at, `d:${c.id}`];
     if (before && (order[0] > before[0] || (order[0] === before[0] && order[1] >= before[1]))) return [];
     return [{ ...c, passesOn, at, order }];
-  });
-  candidates.sort((a, b) =>
-    a.order[0] !== b.order[0] ? (a.order[0] < b.order[0] ? 1 : -1) : a.order[1] < b.order[1] ? 1 : -1,
-  );
+  };
+  const newestFirst = (a: { order: [string, string] }, b: { order: [string, string] }) =>
+    a.order[0] !== b.order[0] ? (a.order[0] < b.order[0] ? 1 : -1) : a.order[1] < b.order[1] ? 1 : -1;
+  // A rule or source filter is on each commitment's latest scorecard, so every candidate is read
+  // in full; otherwise only their target dates, and in full a page's worth at a time.
+  const scoped = query.rule !== undefined || query.source !== undefined;
+  const targets = (scoped ? await datedCommitments(db, query) : await datedCommitmentTargets(db, query))
+    .flatMap(passed)
+    .sort(newestFirst);
   const events: Keyed[] = [];
-  // Each is judged by its delivery rating effective by the day it passed, newest first, a page's worth at a time.
-  for (let start = 0; start < candidates.length && events.length < wanted; start += wanted) {
-    const chunk = candidates.slice(start, start + wanted);
+  // Each is judged by its delivery rating effective by the day it passed.
+  for (let start = 0; start < targets.length && events.length < wanted; start += wanted) {
+    const slice = targets.slice(start, start + wanted);
+    const read = scoped
+      ? (slice as unknown as DatedCommitment[])
+      : await datedCommitments(
+          db,
+          query,
+          slice.map((c) => c.id),
+        );
+    const full = new Map(read.map((c) => [c.id, c]));
+    const chunk = slice.flatMap((t) => {
+      const c = full.get(t.id);
+      return c ? [{ ...c, passesOn: t.passesOn, at: t.at, order: t.order }] : [];
+    });
     const scores = await scoresOnDays(
       db,
       chunk.flatMap((c) => {
