@@ -253,14 +253,18 @@ export async function changePage(
   const fingerprint = queryFingerprint(query);
   const cursor = decodeCursor(query.cursor, fingerprint);
   const before = cursor ? ([String(cursor.after[0]), String(cursor.after[1])] as [string, string]) : null;
-  const stored = await listStoredChanges(
-    db,
-    { ...query, kind: query.kind?.filter((k) => k !== "deadline-passed") },
-    before,
-    query.limit + 1,
-  );
+  // Only deadline-passed events asked for: no stored event can be one.
+  const onlyDeadlines = query.kind !== undefined && query.kind.every((k) => k === "deadline-passed");
+  const stored = onlyDeadlines
+    ? []
+    : await listStoredChanges(
+        db,
+        { ...query, kind: query.kind?.filter((k) => k !== "deadline-passed") },
+        before,
+        query.limit + 1,
+      );
   const keyed: Keyed[] = [
-    ...(query.kind && query.kind.every((k) => k === "deadline-passed") ? [] : stored).map((row) => ({
+    ...stored.map((row) => ({
       key: [row.changed_at, storedTie(row.id)] as [string, string],
       event: () => present(row),
     })),
