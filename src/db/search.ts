@@ -280,10 +280,12 @@ export async function readCommitments(
     db
       .prepare(
         `SELECT DISTINCT m.commitment_id, s.id, s.title, s.url, coalesce(s.period, s.published_on, s.first_seen_at) AS sort
-         FROM (SELECT scorecard_id, commitment_id FROM scorecard_commitments WHERE scorecard_id IN (SELECT value FROM json_each(?3))
-               UNION SELECT scorecard_id, commitment_id FROM observations WHERE ?2 IS NULL OR ${EFFECTIVE("observations")} <= ?2) m
+         FROM (SELECT scorecard_id, commitment_id FROM scorecard_commitments
+               WHERE commitment_id IN (SELECT value FROM json_each(?1)) AND +scorecard_id IN (SELECT value FROM json_each(?3))
+               UNION SELECT scorecard_id, commitment_id FROM observed_memberships
+               WHERE commitment_id IN (SELECT value FROM json_each(?1)) AND (?2 IS NULL OR first_effective_on <= ?2)) m
          JOIN scorecards s ON s.id = m.scorecard_id
-         WHERE m.commitment_id IN (SELECT value FROM json_each(?1)) ORDER BY sort, s.id`,
+         ORDER BY sort, s.id`,
       )
       .bind(list, asOf ?? null, inEffect),
     // Editors' corrections in force (then, with as_of: made by that day and not yet reverted).
