@@ -246,7 +246,8 @@ export async function readCommitments(
 ): Promise<CommitmentListItem[]> {
   if (ids.length === 0) return [];
   const list = JSON.stringify(ids);
-  const inEffect = JSON.stringify(await scorecardsInEffect(db, asOf));
+  // Now, every scorecard is in effect: no need to read them.
+  const inEffect = asOf === undefined ? null : JSON.stringify(await scorecardsInEffect(db, asOf));
   const [commitments, ratings, scorecards, overrides] = await db.batch([
     db
       .prepare(
@@ -281,7 +282,8 @@ export async function readCommitments(
       .prepare(
         `SELECT DISTINCT m.commitment_id, s.id, s.title, s.url, coalesce(s.period, s.published_on, s.first_seen_at) AS sort
          FROM (SELECT scorecard_id, commitment_id FROM scorecard_commitments
-               WHERE commitment_id IN (SELECT value FROM json_each(?1)) AND +scorecard_id IN (SELECT value FROM json_each(?3))
+               WHERE commitment_id IN (SELECT value FROM json_each(?1))
+                 AND (?3 IS NULL OR +scorecard_id IN (SELECT value FROM json_each(?3)))
                UNION SELECT scorecard_id, commitment_id FROM observed_memberships
                WHERE commitment_id IN (SELECT value FROM json_each(?1)) AND (?2 IS NULL OR first_effective_on <= ?2)) m
          JOIN scorecards s ON s.id = m.scorecard_id

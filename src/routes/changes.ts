@@ -197,8 +197,9 @@ async function deadlineEvents(
     .sort(newestFirst);
   const events: Keyed[] = [];
   // Each is judged by its delivery rating effective by the day it passed.
-  for (let start = 0; start < targets.length && events.length < wanted; start += wanted) {
-    const slice = targets.slice(start, start + wanted);
+  // Twice a page's worth at a time: most pass unmet, so one round usually fills the page.
+  for (let start = 0; start < targets.length && events.length < wanted; start += 2 * wanted) {
+    const slice = targets.slice(start, start + 2 * wanted);
     const read = scoped
       ? (slice as unknown as DatedCommitment[])
       : await datedCommitments(
