@@ -165,6 +165,8 @@ export async function datedCommitments(
 export async function datedCommitmentTargets(
   db: D1Database,
   f: Omit<ChangeFilters, "rule" | "source">,
+  /** Only target dates before this day (YYYY-MM-DD): every deadline that passes by then has one. */
+  before: string,
 ): Promise<{ id: string; target_date: string }[]> {
   const { results } = await db
     .prepare(
@@ -172,9 +174,9 @@ export async function datedCommitmentTargets(
        WHERE c.target_date IS NOT NULL
          AND (?1 IS NULL OR c.id IN (SELECT commitment_id FROM scorecard_commitments WHERE scorecard_id = ?1
                                      UNION SELECT commitment_id FROM observed_memberships WHERE scorecard_id = ?1))
-         AND (?2 IS NULL OR c.id = ?2)`,
+         AND (?2 IS NULL OR c.id = ?2) AND c.target_date < ?3`,
     )
-    .bind(f.scorecard ?? null, f.commitment ?? null)
+    .bind(f.scorecard ?? null, f.commitment ?? null, before)
     .all<{ id: string; target_date: string }>();
   return results;
 }

@@ -24,6 +24,8 @@ export interface CommitmentFilters {
   updated_since?: string | undefined;
   /** Only commitments with a target date (the deadline filter needs one). */
   has_target_date?: boolean;
+  /** Only target dates before this day (YYYY-MM-DD): every deadline passed by then has one. */
+  target_date_before?: string | undefined;
   /** YYYY-MM-DD: the state as it stood on that day; undefined for now. */
   as_of?: string | undefined;
 }
@@ -99,6 +101,7 @@ function matchSql(
   if (f.policy_area !== undefined) where.push(`c.policy_area = ${p(f.policy_area)} COLLATE NOCASE`);
   if (f.key !== undefined) where.push(`c.key = ${p(f.key)}`);
   if (f.has_target_date) where.push("c.target_date IS NOT NULL");
+  if (f.target_date_before !== undefined) where.push(`c.target_date < ${p(f.target_date_before)}`);
   const bands = f.band === undefined ? null : `(SELECT value FROM json_each(${p(JSON.stringify(f.band))}))`;
   if (asOf === null) {
     // Now: the maintained current ratings.

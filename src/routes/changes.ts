@@ -192,7 +192,9 @@ async function deadlineEvents(
   // A rule or source filter is on each commitment's latest scorecard, so every candidate is read
   // in full; otherwise only their target dates, and in full a page's worth at a time.
   const scoped = query.rule !== undefined || query.source !== undefined;
-  const targets = (scoped ? await datedCommitments(db, query) : await datedCommitmentTargets(db, query))
+  // A deadline that passes by a day has a target date before it ("2025" passes on 2026-01-01).
+  const by = [now, before?.[0], query.until].flatMap((d) => (d === undefined ? [] : [d.slice(0, 10)])).sort()[0]!;
+  const targets = (scoped ? await datedCommitments(db, query) : await datedCommitmentTargets(db, query, by))
     .flatMap(passed)
     .sort(newestFirst);
   const events: Keyed[] = [];

@@ -110,7 +110,14 @@ export async function commitmentPage(
   const cursor = decodeCursor(query.cursor, fingerprint);
   const asOf = dayOf(query.as_of);
   const day = asOf ?? today();
-  const filters = { ...query, q: q ?? undefined, as_of: asOf, has_target_date: query.deadline !== undefined };
+  const filters = {
+    ...query,
+    q: q ?? undefined,
+    as_of: asOf,
+    has_target_date: query.deadline !== undefined,
+    // Only passed deadlines asked for: their target dates are before the day ("2025" ends on 31 December).
+    target_date_before: query.deadline?.every((s) => s.startsWith("passed-")) ? day : undefined,
+  };
   if (!query.deadline) {
     // Paged by the database, which counts the rest.
     const { matches: found, total } = await pageOfCommitments(db, filters, cursor?.after ?? null, query.limit + 1);
