@@ -8,7 +8,6 @@ import { periodEnd } from "../../domain/effective.ts";
 import { RULES } from "../../scrapers/index.ts";
 import {
   type ChangeRow,
-  type DatedCommitment,
   datedCommitments,
   datedCommitmentTargets,
   listStoredChanges,
@@ -194,22 +193,25 @@ async function deadlineEvents(
   const scoped = query.rule !== undefined || query.source !== undefined;
   // A deadline that passes by a day has a target date before it ("2025" passes on 2026-01-01).
   const by = [now, before?.[0], query.until].flatMap((d) => (d === undefined ? [] : [d.slice(0, 10)])).sort()[0]!;
-  const targets = (scoped ? await datedCommitments(db, query) : await datedCommitmentTargets(db, query, by))
-    .flatMap(passed)
-    .sort(newestFirst);
+  const all = scoped ? await datedCommitments(db, query) : null;
+  const allById = all && new Map(all.map((c) => [c.id, c]));
+  const targets = (all ?? (await datedCommitmentTargets(db, query, by))).flatMap(passed).sort(newestFirst);
   const events: Keyed[] = [];
   // Each is judged by its delivery rating effective by the day it passed.
   // Twice a page's worth at a time: most pass unmet, so one round usually fills the page.
   for (let start = 0; start < targets.length && events.length < wanted; start += 2 * wanted) {
     const slice = targets.slice(start, start + 2 * wanted);
-    const read = scoped
-      ? (slice as unknown as DatedCommitment[])
-      : await datedCommitments(
-          db,
-          query,
-          slice.map((c) => c.id),
-        );
-    const full = new Map(read.map((c) => [c.id, c]));
+    const full =
+      allById ??
+      new Map(
+        (
+          await datedCommitments(
+            db,
+            query,
+            slice.map((c) => c.id),
+          )
+        ).map((c) => [c.id, c]),
+      );
     const chunk = slice.flatMap((t) => {
       const c = full.get(t.id);
       return c ? [{ ...c, passesOn: t.passesOn, at: t.at, order: t.order }] : [];
