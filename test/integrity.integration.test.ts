@@ -320,16 +320,10 @@ describe("reprocess and the source's health", () => {
   it("closes its run as failed when something unexpected breaks", async () => {
     await seed([HC_780]);
     await runCron();
-    const { archive_key } = (await env.DB.prepare("SELECT archive_key FROM snapshots").first<{
-      archive_key: string;
-    }>())!;
-    await env.ARCHIVE.delete(archive_key);
-    expect(await reprocessSource(env, HC_780)).toMatchObject({
-      outcome: "failed",
-      error: expect.stringMatching(/the archive has lost/),
-    });
+    vi.spyOn(env.ARCHIVE, "get").mockRejectedValue(new Error("R2 is unavailable"));
+    expect(await reprocessSource(env, HC_780)).toMatchObject({ outcome: "failed", error: "R2 is unavailable" });
     const run = await env.DB.prepare("SELECT outcome, error FROM runs WHERE trigger = 'reprocess'").first();
-    expect(run).toEqual({ outcome: "failed", error: expect.stringMatching(/the archive has lost/) });
+    expect(run).toEqual({ outcome: "failed", error: "R2 is unavailable" });
   });
 
   it("a rule change that can read nothing leaves history alone", async () => {
@@ -539,5 +533,122 @@ describe("rebuilds, retries and edge cases", () => {
     await runCron();
     const run = await env.DB.prepare("SELECT observations_added, changes_added FROM runs ORDER BY id DESC").first();
     expect(run).toEqual({ observations_added: blankBefore, changes_added: 0 }); // "" → "NA": a new label, no move
+  });
+});
+
+describe("a reprocess keeps what it need not rewrite", () => {
+  const history = () =>
+    Promise.all([
+      env.DB.prepare("SELECT * FROM observations ORDER BY id").all(),
+      env.DB.prepare("SELECT * FROM changes ORDER BY id").all(),
+    ]).then(([o, c]) => ({ observations: o.results, changes: c.results }));
+  const snapshotIds = async () =>
+    (await env.DB.prepare("SELECT id FROM snapshots ORDER BY id").all<{ id: number }>()).results.map((s) => s.id);
+
+  /** HC 780, then the same page with its one "Good" made "Outstanding": two documents, a move between them. */
+  async function twoDocuments(): Promise<[number, number]> {
+    await seed([HC_780]);
+    await runCron();
+    await publish(seedUrl(HC_780), seedPage(HC_780).replace("<td>Good</td>", "<td>Outstanding</td>"));
+    await makeAllDue();
+    await runCron();
+    const ids = await snapshotIds();
+    expect(ids).toHaveLength(2);
+    return [ids[0]!, ids[1]!];
+  }
+
+  /** The rule, changed to read one label as another. */
+  function ruleReading(from: string, to: string): void {
+    const step = extractStep(hscExpertPanel);
+    const original = step.extract;
+    vi.spyOn(step, "extract").mockImplementation((...args: Parameters<typeof original>) => {
+      const extraction = original.apply(step, args);
+      for (const commitment of extraction.commitments)
+        for (const [dimension, label] of Object.entries(commitment.ratings))
+          if (label === from) commitment.ratings[dimension] = to;
+      return extraction;
+    });
+  }
+
+  it("with an unchanged rule, writes nothing: every observation and change event keeps its id", async () => {
+    await twoDocuments();
+    const before = await history();
+    expect(before.changes.some((c) => c.kind === "moved")).toBe(true);
+    const etag = (await api(`/v1/scorecards/${HC_780}`)).headers.get("etag");
+    for (let i = 0; i < 2; i++) {
+      expect(await reprocessSource(env, HC_780)).toMatchObject({
+        outcome: "ok",
+        counts: { observations_added: 0, changes_added: 0 },
+        kept: { observations: before.observations.length, changes: before.changes.length },
+      });
+      expect(await history()).toEqual(before);
+    }
+    expect((await api(`/v1/scorecards/${HC_780}`)).headers.get("etag")).toBe(etag);
+  });
+
+  it("after a rule change, rewrites from the first document it reads differently, and keeps the ids before it", async () => {
+    const [first, second] = await twoDocuments();
+    const before = await history();
+    ruleReading("Outstanding", "Requires improvement"); // only the second document says Outstanding
+    const summary = await reprocessSource(env, HC_780);
+    expect(summary).toMatchObject({ outcome: "ok" });
+    const after = await history();
+    const from = (rows: Record<string, unknown>[], snapshot: number) => rows.filter((o) => o.snapshot_id === snapshot);
+    expect(from(after.observations, first)).toEqual(from(before.observations, first));
+    const rewritten = from(after.observations, second);
+    expect(rewritten.map((o) => o.label)).toEqual(["Requires improvement"]);
+    expect(rewritten[0]!.id).not.toBe(from(before.observations, second)[0]!.id);
+    const firstIds = new Set(from(before.observations, first).map((o) => o.id));
+    const keptChanges = before.changes.filter((c) => firstIds.has(c.to_observation_id as number));
+    expect(after.changes.slice(0, keptChanges.length)).toEqual(keptChanges);
+    expect(after.changes.at(-1)).toMatchObject({ kind: "moved", from_label: "Good", to_label: "Requires improvement" });
+    // The derived current ratings follow the rewrite.
+    const current = await env.DB.prepare("SELECT observation_id, band FROM current_ratings WHERE observation_id = ?")
+      .bind(rewritten[0]!.id)
+      .first();
+    expect(current).toEqual({ observation_id: rewritten[0]!.id, band: "amber" });
+  });
+
+  it("keeps, and marks, the observations of a document gone from the archive, and rewrites the rest", async () => {
+    const [first, second] = await twoDocuments();
+    const before = await history();
+    const { archive_key } = (await env.DB.prepare("SELECT archive_key FROM snapshots WHERE id = ?")
+      .bind(first)
+      .first<{ archive_key: string }>())!;
+    await env.ARCHIVE.delete(archive_key);
+    ruleReading("Outstanding", "Requires improvement");
+    expect(await reprocessSource(env, HC_780)).toMatchObject({ outcome: "ok", missing: [first] });
+    const after = await history();
+    const from = (rows: Record<string, unknown>[], snapshot: number) => rows.filter((o) => o.snapshot_id === snapshot);
+    expect(from(after.observations, first)).toEqual(from(before.observations, first));
+    expect(from(after.observations, second).map((o) => o.label)).toEqual(["Requires improvement"]);
+    expect(after.changes.at(-1)).toMatchObject({ kind: "moved", from_label: "Good", to_label: "Requires improvement" });
+
+    const missingSince = await env.DB.prepare("SELECT archive_missing_since FROM snapshots WHERE id = ?")
+      .bind(first)
+      .first<{ archive_missing_since: string | null }>();
+    expect(missingSince!.archive_missing_since).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    const commitment = from(before.observations, first).find((o) => o.commitment_id !== null)!.commitment_id as string;
+    const body = (await (await api(`/v1/commitments/${commitment}`)).json()) as {
+      history: { provenance: { snapshot_id: number; archive_missing_since: string | null } }[];
+    };
+    const kept = body.history.filter((h) => h.provenance.snapshot_id === first);
+    expect(kept.length).toBeGreaterThan(0);
+    for (const h of kept) expect(h.provenance.archive_missing_since).toBe(missingSince!.archive_missing_since);
+  });
+
+  it("refuses, changing nothing, when rewriting would delete what a lost document left", async () => {
+    const [, second] = await twoDocuments();
+    const before = await history();
+    const { archive_key } = (await env.DB.prepare("SELECT archive_key FROM snapshots WHERE id = ?")
+      .bind(second)
+      .first<{ archive_key: string }>())!;
+    await env.ARCHIVE.delete(archive_key);
+    ruleReading("Good", "Requires improvement"); // only the first document says Good
+    expect(await reprocessSource(env, HC_780)).toMatchObject({
+      outcome: "failed",
+      error: expect.stringMatching(/whose archived document is gone.*Nothing was changed/),
+    });
+    expect(await history()).toEqual(before);
   });
 });

@@ -20,6 +20,8 @@ export interface ObservationView extends RatingView {
     origin: string;
     /** The seeds mark this document a reconstructed sample. */
     sample: boolean;
+    /** When a reprocess found the archived document gone: the rating is kept, but can no longer be re-read. */
+    archive_missing_since: string | null;
   };
 }
 
@@ -97,7 +99,8 @@ export async function getCommitment(db: D1Database, id: string, asOf?: string): 
       .prepare(
         `SELECT o.id, o.dimension, o.scorecard_id, o.label, o.band, o.score, o.vocabulary, o.observed_at, o.effective_on,
                 o.assessed_by,
-                p.id AS snapshot_id, p.url, p.fetched_at, p.http_status, p.sha256, p.archive_key, p.origin, p.sample
+                p.id AS snapshot_id, p.url, p.fetched_at, p.http_status, p.sha256, p.archive_key, p.origin, p.sample,
+                p.archive_missing_since
          FROM observations o JOIN snapshots p ON p.id = o.snapshot_id
          WHERE o.commitment_id = ?1 AND o.effective_on <= ?2 ORDER BY o.id`,
       )
@@ -144,9 +147,30 @@ export async function getCommitment(db: D1Database, id: string, asOf?: string): 
       ...detailsOf(detailsByScorecard.get(s.id) ?? null),
     })),
     history: (history!.results as HistoryRow[]).map(
-      ({ snapshot_id, url, fetched_at, http_status, sha256, archive_key, origin, sample, ...observation }) => ({
+      ({
+        snapshot_id,
+        url,
+        fetched_at,
+        http_status,
+        sha256,
+        archive_key,
+        origin,
+        sample,
+        archive_missing_since,
+        ...observation
+      }) => ({
         ...ratingOf(observation),
-        provenance: { snapshot_id, url, fetched_at, http_status, sha256, archive_key, origin, sample: sample === 1 },
+        provenance: {
+          snapshot_id,
+          url,
+          fetched_at,
+          http_status,
+          sha256,
+          archive_key,
+          origin,
+          sample: sample === 1,
+          archive_missing_since,
+        },
       }),
     ),
     changes: (changes!.results as ChangeRow[]).map(

@@ -137,13 +137,95 @@ export async function scorecardOwner(db: D1Database, scorecardId: string): Promi
 }
 
 /** Forgets the ratings read for these sources' scorecards, before a reprocess reads them again. */
-export function deleteHistoryStatements(db: D1Database, sourceIds: string[]): D1PreparedStatement[] {
-  const scorecards = "SELECT id FROM scorecards WHERE source_id IN (SELECT value FROM json_each(?))";
+/** The change kinds a scrape writes; a reprocess rebuilds these and no others (not corrections). */
+export const SCRAPED_CHANGE_KINDS = ["moved", "first-rating", "removed", "returned"] as const;
+const SCRAPED_CHANGE_KIND_LIST = SCRAPED_CHANGE_KINDS.map((kind) => `'${kind}'`).join(", ");
+
+export interface StoredObservation {
+  id: number;
+  scorecard_id: string;
+  commitment_id: string | null;
+  dimension: string;
+  label: string;
+  vocabulary: string;
+  band: string;
+  score: number | null;
+  observed_at: string;
+  snapshot_id: number;
+  assessed_by: string | null;
+  effective_on: string | null;
+}
+
+export interface StoredChange {
+  id: number;
+  scorecard_id: string;
+  commitment_id: string | null;
+  kind: string;
+  dimension: string | null;
+  to_label: string | null;
+  to_band: string | null;
+  band_changed: number;
+  changed_at: string;
+  effective_on: string | null;
+  to_observation_id: number | null;
+}
+
+/** The scraped history of some sources' scorecards, each table in the order it was written. */
+export async function storedHistory(
+  db: D1Database,
+  sourceIds: string[],
+): Promise<{ observations: StoredObservation[]; changes: StoredChange[] }> {
+  const scorecards = "SELECT id FROM scorecards WHERE source_id IN (SELECT value FROM json_each(?1))";
   const ids = JSON.stringify(sourceIds);
-  return [
-    db.prepare(`DELETE FROM changes WHERE scorecard_id IN (${scorecards})`).bind(ids),
-    db.prepare(`DELETE FROM observations WHERE scorecard_id IN (${scorecards})`).bind(ids),
-  ];
+  const [observations, changes] = await db.batch([
+    db
+      .prepare(
+        `SELECT id, scorecard_id, commitment_id, dimension, label, vocabulary, band, score, observed_at, snapshot_id,
+                assessed_by, effective_on
+         FROM observations WHERE scorecard_id IN (${scorecards}) ORDER BY id`,
+      )
+      .bind(ids),
+    db
+      .prepare(
+        `SELECT id, scorecard_id, commitment_id, kind, dimension, to_label, to_band, band_changed, changed_at, effective_on,
+                to_observation_id
+         FROM changes WHERE scorecard_id IN (${scorecards}) AND kind IN (${SCRAPED_CHANGE_KIND_LIST}) ORDER BY id`,
+      )
+      .bind(ids),
+  ]);
+  return {
+    observations: observations!.results as unknown as StoredObservation[],
+    changes: changes!.results as unknown as StoredChange[],
+  };
+}
+
+/**
+ * Deletes the scraped history of some sources' scorecards from one observation and one change
+ * event on (a reprocess rewrites what follows the part it keeps). Null keeps all of that table.
+ */
+export function deleteHistoryFromStatements(
+  db: D1Database,
+  sourceIds: string[],
+  from: { observationId: number | null; changeId: number | null },
+): D1PreparedStatement[] {
+  const scorecards = "SELECT id FROM scorecards WHERE source_id IN (SELECT value FROM json_each(?1))";
+  const ids = JSON.stringify(sourceIds);
+  const statements: D1PreparedStatement[] = [];
+  if (from.changeId !== null)
+    statements.push(
+      db
+        .prepare(
+          `DELETE FROM changes WHERE scorecard_id IN (${scorecards}) AND kind IN (${SCRAPED_CHANGE_KIND_LIST}) AND id >= ?2`,
+        )
+        .bind(ids, from.changeId),
+    );
+  if (from.observationId !== null)
+    statements.push(
+      db
+        .prepare(`DELETE FROM observations WHERE scorecard_id IN (${scorecards}) AND id >= ?2`)
+        .bind(ids, from.observationId),
+    );
+  return statements;
 }
 
 /** An unchanged run saw the source's scorecards and their commitments again. */
@@ -170,11 +252,70 @@ function chunks<T>(rows: T[]): T[][] {
   return out;
 }
 
+/**
+ * What `writePlanStatements` will store of a plan's history, as the columns a reprocess compares
+ * with the stored history (ids and the "from" side of a move, which the database fills, aside),
+ * in the order they are written.
+ */
+export function plannedHistory(
+  plan: WritePlan,
+  provenance: { snapshotId: number; observedAt: string },
+): { observations: Omit<StoredObservation, "id">[]; changes: Omit<StoredChange, "id" | "to_observation_id">[] } {
+  const { scorecard: s } = plan;
+  const { snapshotId, observedAt } = provenance;
+  const scorecardEffectiveOn = effectiveOn({ published_on: s.published_on, period: s.period, observed_at: observedAt });
+  const observations = plan.observations.map((o) => ({
+    scorecard_id: s.id,
+    commitment_id: o.commitment_id,
+    dimension: o.dimension,
+    label: o.rating.label,
+    vocabulary: o.rating.vocabulary,
+    band: o.rating.band,
+    score: o.rating.score,
+    observed_at: observedAt,
+    snapshot_id: snapshotId,
+    assessed_by: o.assessed_by,
+    effective_on: o.effective_on ?? scorecardEffectiveOn,
+  }));
+  const changes = [
+    ...plan.membership.map((m) => ({
+      scorecard_id: s.id,
+      commitment_id: m.commitment_id,
+      kind: m.kind,
+      dimension: null,
+      to_label: null,
+      to_band: null,
+      band_changed: 0,
+      changed_at: observedAt,
+      effective_on: scorecardEffectiveOn,
+    })),
+    ...plan.observations.flatMap((o, i) =>
+      o.change === null
+        ? []
+        : [
+            {
+              scorecard_id: s.id,
+              commitment_id: o.commitment_id,
+              kind: o.change.kind,
+              dimension: o.dimension,
+              to_label: observations[i]!.label,
+              to_band: observations[i]!.band,
+              band_changed: o.change.band_changed ? 1 : 0,
+              changed_at: observedAt,
+              effective_on: observations[i]!.effective_on,
+            },
+          ],
+    ),
+  ];
+  return { observations, changes };
+}
+
 /** The statements that apply a plan. Run them in one batch with the run's closing statements. */
 export function writePlanStatements(
   db: D1Database,
   plan: WritePlan,
   provenance: { runId: number; snapshotId: number; observedAt: string },
+  { history = true }: { history?: boolean } = {},
 ): D1PreparedStatement[] {
   const { scorecard: s } = plan;
   const { runId, snapshotId, observedAt } = provenance;
@@ -237,6 +378,8 @@ export function writePlanStatements(
       )
       .bind(s.id, JSON.stringify(plan.commitments.map((c) => c.id))),
   );
+  // A reprocess that keeps this document's history still refreshes what it says of itself.
+  if (!history) return statements;
   for (const rows of chunks(plan.observations)) {
     const values = rows.map(({ commitment_id, dimension, rating, assessed_by, effective_on }) => ({
       commitment_id,

@@ -38,6 +38,8 @@ export interface SnapshotInput {
 
 export interface SnapshotRow extends SnapshotInput {
   id: number;
+  /** When a reprocess first found its archived document gone; null while it is there. */
+  archive_missing_since?: string | null;
 }
 
 export async function startRun(db: D1Database, sourceId: string, trigger: string, startedAt: string): Promise<number> {
@@ -208,6 +210,16 @@ export async function lastSnapshotOfRun(db: D1Database, runId: number): Promise<
 }
 
 /** The latest document a rule step fetched for a source: its validators make the next request conditional. */
+/** Marks snapshots whose archived document a reprocess found gone; the first notice stays. */
+export function markArchiveMissingStatement(db: D1Database, snapshotIds: number[], at: string): D1PreparedStatement {
+  return db
+    .prepare(
+      `UPDATE snapshots SET archive_missing_since = coalesce(archive_missing_since, ?2)
+       WHERE id IN (SELECT value FROM json_each(?1))`,
+    )
+    .bind(JSON.stringify(snapshotIds), at);
+}
+
 export async function lastSnapshotOfStep(db: D1Database, sourceId: string, step: string): Promise<SnapshotRow | null> {
   return db
     .prepare("SELECT * FROM snapshots WHERE source_id = ? AND step = ? ORDER BY id DESC LIMIT 1")

@@ -61,6 +61,42 @@ export function planStateOf(latest: {
 }
 
 /**
+ * Advances the plan state past a document that can no longer be read, by what the record kept
+ * of it: its observations and membership events. Its commitments are those it observed, plus
+ * those it held before and did not remove; one it added without observing any rating cannot be
+ * known, so its later removal would go unrecorded (a missing event, never a wrong rating).
+ */
+export function carryKept(
+  state: PlanState,
+  scorecard: string,
+  observations: {
+    commitment_id: string | null;
+    dimension: string;
+    label: string;
+    band: string;
+    score: number | null;
+  }[],
+  membership: { commitment_id: string | null; kind: string }[],
+): void {
+  for (const o of observations) {
+    state.labels.set(labelKey(scorecard, o.commitment_id, o.dimension), o.label);
+    if (isRating(o.band as Band))
+      state.ratings.set(ratingKey(scorecard, o.commitment_id, o.dimension), { band: o.band, score: o.score });
+  }
+  const members = new Set(state.members.get(scorecard) ?? []);
+  const removed = new Set(state.removed.get(scorecard) ?? []);
+  for (const { commitment_id, kind } of membership) {
+    if (commitment_id === null) continue;
+    if (kind === "removed") (members.delete(commitment_id), removed.add(commitment_id));
+    if (kind === "returned") (removed.delete(commitment_id), members.add(commitment_id));
+  }
+  for (const o of observations)
+    if (o.commitment_id !== null && !removed.has(o.commitment_id)) members.add(o.commitment_id);
+  state.members.set(scorecard, members);
+  state.removed.set(scorecard, removed);
+}
+
+/**
  * The change event a new observation makes, given its subject's last rating: none for a state
  * or the same level; a first rating where the subject had none; otherwise a move, which follows
  * the level (the common 0–100 score) and says whether the colour band moved too.

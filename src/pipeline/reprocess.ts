@@ -11,14 +11,19 @@ import { findRule } from "../../scrapers/index.ts";
 import { extractStep } from "../../scrapers/lib/steps.ts";
 import { type Extraction, type Rule, usableRule } from "../../scrapers/lib/rule.ts";
 import {
-  deleteHistoryStatements,
+  deleteHistoryFromStatements,
   documentsWithObservations,
+  plannedHistory,
   scorecardOwner,
+  storedHistory,
   writePlanStatements,
+  type StoredChange,
+  type StoredObservation,
 } from "../db/observations.ts";
 import {
   extractedSnapshots,
   finishRunStatements,
+  markArchiveMissingStatement,
   startRun,
   type RunCounts,
   type RunOutcome,
@@ -27,7 +32,8 @@ import {
 import { getSource, listSourcesOfRule, type SourceRow } from "../db/sources.ts";
 import { readArchivedText } from "./archive.ts";
 import { extractDocument } from "./extract.ts";
-import { commitmentIds, countsOf, emptyPlanState, planWrites, scorecardId } from "./plan.ts";
+import { carryKept, commitmentIds, countsOf, emptyPlanState, planWrites, scorecardId } from "./plan.ts";
+import type { WritePlan } from "../types.ts";
 import { checkForDrift, checkRatingsKept, ratedCells, type Cell } from "./drift.ts";
 
 export interface ReprocessSummary {
@@ -37,6 +43,10 @@ export interface ReprocessSummary {
   documents: number;
   /** Documents the current rule cannot read, or that fail its drift checks, and that no current rating came from. */
   skipped: { snapshotId: number; sha256: string; error: string }[];
+  /** Snapshots whose archived document is gone: what the record holds of them is kept, marked so. */
+  missing: number[];
+  /** The stored observations and change events kept as they were, with their ids. */
+  kept?: { observations: number; changes: number };
   counts?: RunCounts;
   error?: string;
 }
@@ -67,7 +77,7 @@ export async function reprocessSource(env: Env, sourceId: string): Promise<Repro
     // same documents with the same rule would fail the same way, so the job ends here.
     const message = (error as Error).message;
     await db.batch(close("failed", { error: message }));
-    return { sourceIds: [source.id], runId, outcome: "failed", documents: 0, skipped: [], error: message };
+    return { sourceIds: [source.id], runId, outcome: "failed", documents: 0, skipped: [], missing: [], error: message };
   }
 }
 
@@ -84,8 +94,8 @@ async function rebuild(
   const sourceIds =
     rule.commitmentScope === "rule" ? (await listSourcesOfRule(db, rule.id)).map((s) => s.id) : [source.id];
   const snapshots = await extractedSnapshots(db, sourceIds, extractStep(rule).name);
-  const { accepted, skipped } = await readInOrder(env, rule, sourceIds, snapshots);
-  const summary = { sourceIds, runId, documents: snapshots.length, skipped };
+  const { accepted, skipped, missing } = await readInOrder(env, rule, sourceIds, snapshots);
+  const summary = { sourceIds, runId, documents: snapshots.length, skipped, missing: missing.map((m) => m.id) };
 
   // By content: the same document may have been recorded under several snapshots.
   const lost = await documentsWithObservations(db, sourceIds, [...new Set(skipped.map((s) => s.sha256))]);
@@ -98,21 +108,159 @@ async function rebuild(
     return { ...summary, outcome: "failed", error };
   }
 
-  const state = emptyPlanState(); // these sources' history is rebuilt from nothing
+  const walk = keepAndRewrite(rule, accepted, missing, await storedHistory(db, sourceIds));
+  if ("error" in walk) {
+    await db.batch(close("failed", { error: walk.error }));
+    return { ...summary, outcome: "failed", error: walk.error };
+  }
   const counts: RunCounts = { commitments_seen: 0, observations_added: 0, changes_added: 0 };
-  const statements = deleteHistoryStatements(db, sourceIds);
-  for (const { snapshot, extraction } of accepted) {
-    const plan = planWrites(rule, snapshot.source_id, extraction, state);
+  const statements = deleteHistoryFromStatements(db, sourceIds, walk.rewriteFrom);
+  for (const { snapshot, plan, rewrite } of walk.documents) {
     const planned = countsOf(plan);
     counts.commitments_seen += planned.commitments_seen;
-    counts.observations_added += planned.observations_added;
-    counts.changes_added += planned.changes_added;
+    if (rewrite) {
+      counts.observations_added += planned.observations_added;
+      counts.changes_added += planned.changes_added;
+    }
     statements.push(
-      ...writePlanStatements(db, plan, { runId, snapshotId: snapshot.id, observedAt: snapshot.fetched_at }),
+      ...writePlanStatements(
+        db,
+        plan,
+        { runId, snapshotId: snapshot.id, observedAt: snapshot.fetched_at },
+        { history: rewrite },
+      ),
     );
   }
+  if (missing.length > 0) statements.push(markArchiveMissingStatement(db, summary.missing, new Date().toISOString()));
   await db.batch([...statements, ...close("ok", { counts })]);
-  return { ...summary, outcome: "ok", counts };
+  return { ...summary, outcome: "ok", counts, kept: walk.kept };
+}
+
+interface Walk {
+  documents: { snapshot: SnapshotRow; plan: WritePlan; rewrite: boolean }[];
+  /** Where the stored history stops being kept: the first observation and change event rewritten. */
+  rewriteFrom: { observationId: number | null; changeId: number | null };
+  kept: { observations: number; changes: number };
+}
+
+const OBSERVATION_COLUMNS = [
+  "scorecard_id",
+  "commitment_id",
+  "dimension",
+  "label",
+  "vocabulary",
+  "band",
+  "score",
+  "observed_at",
+  "snapshot_id",
+  "assessed_by",
+  "effective_on",
+] as const;
+const CHANGE_COLUMNS = [
+  "scorecard_id",
+  "commitment_id",
+  "kind",
+  "dimension",
+  "to_label",
+  "to_band",
+  "band_changed",
+  "changed_at",
+  "effective_on",
+] as const;
+
+function sameRows<T extends object>(stored: T[], planned: T[], columns: readonly (keyof T)[]): boolean {
+  return (
+    stored.length === planned.length &&
+    planned.every((row, i) => columns.every((c) => (stored[i]![c] ?? null) === (row[c] ?? null)))
+  );
+}
+
+/**
+ * Plans the rebuilt history document by document, and keeps the longest stretch of the stored
+ * history that the rebuild would write again, row for row: those observations and change events
+ * keep their ids, so links and caches do not churn; a reprocess with an unchanged rule writes
+ * nothing. From the first document that differs, the stored history is rewritten. Because the
+ * plans run over the whole sequence either way, the result is the same as rebuilding from
+ * nothing, only with fewer writes.
+ *
+ * A document whose archive object is gone cannot be planned: what the record holds of it is kept
+ * where it lies, and the plan state moves past it by those rows. If it lies after the first
+ * difference, rewriting would delete it, so nothing changes and the reprocess says why.
+ */
+function keepAndRewrite(
+  rule: Rule,
+  accepted: Readable[],
+  missing: SnapshotRow[],
+  stored: { observations: StoredObservation[]; changes: StoredChange[] },
+): Walk | { error: string } {
+  const missingById = new Map(missing.map((m) => [m.id, m]));
+  const state = emptyPlanState();
+  const documents: Walk["documents"] = [];
+  let o = 0;
+  let c = 0;
+  let diverged = false;
+
+  // The stored rows of a document that is gone, from the cursors on: its observations, and the
+  // change events written with them (membership events at its fetch time, and its observations').
+  const keptRowsAt = (snapshot: SnapshotRow) => {
+    let oEnd = o;
+    while (stored.observations[oEnd]?.snapshot_id === snapshot.id) oEnd++;
+    const observations = stored.observations.slice(o, oEnd);
+    const ids = new Set(observations.map((row) => row.id));
+    const scorecard = observations[0]?.scorecard_id;
+    let cEnd = c;
+    for (let change = stored.changes[cEnd]; change; change = stored.changes[++cEnd]) {
+      const membership =
+        change.to_observation_id === null &&
+        change.scorecard_id === scorecard &&
+        change.changed_at === snapshot.fetched_at;
+      if (!membership && !(change.to_observation_id !== null && ids.has(change.to_observation_id))) break;
+    }
+    return { observations, changes: stored.changes.slice(c, cEnd), scorecard };
+  };
+  const carryMissingAtCursor = () => {
+    for (let next = stored.observations[o]; next && missingById.has(next.snapshot_id); next = stored.observations[o]) {
+      const kept = keptRowsAt(missingById.get(next.snapshot_id)!);
+      carryKept(state, kept.scorecard!, kept.observations, kept.changes);
+      o += kept.observations.length;
+      c += kept.changes.length;
+    }
+  };
+
+  for (const { snapshot, extraction } of accepted) {
+    if (!diverged) carryMissingAtCursor();
+    const plan = planWrites(rule, snapshot.source_id, extraction, state);
+    if (!diverged) {
+      const planned = plannedHistory(plan, { snapshotId: snapshot.id, observedAt: snapshot.fetched_at });
+      const storedObservations = stored.observations.slice(o, o + planned.observations.length);
+      const storedChanges = stored.changes.slice(c, c + planned.changes.length);
+      if (
+        sameRows(storedObservations, planned.observations, OBSERVATION_COLUMNS) &&
+        sameRows(storedChanges, planned.changes, CHANGE_COLUMNS)
+      ) {
+        o += planned.observations.length;
+        c += planned.changes.length;
+      } else diverged = true;
+    }
+    documents.push({ snapshot, plan, rewrite: diverged });
+  }
+  if (!diverged) carryMissingAtCursor();
+
+  const rest = stored.observations.slice(o);
+  const lostWithRest = rest.find((row) => missingById.has(row.snapshot_id));
+  if (lostWithRest) {
+    return {
+      error:
+        `the current rule reads the archived documents differently from the record before snapshot ` +
+        `${lostWithRest.snapshot_id}, whose archived document is gone: rewriting the history after the difference ` +
+        `would lose that snapshot's observations. Nothing was changed.`,
+    };
+  }
+  return {
+    documents,
+    rewriteFrom: { observationId: stored.observations[o]?.id ?? null, changeId: stored.changes[c]?.id ?? null },
+    kept: { observations: o, changes: c },
+  };
 }
 
 /**
@@ -127,8 +275,16 @@ async function readInOrder(env: Env, rule: Rule, sourceIds: string[], snapshots:
   const skipped: ReprocessSummary["skipped"] = [];
   const skip = (snapshot: SnapshotRow, error: unknown) =>
     skipped.push({ snapshotId: snapshot.id, sha256: snapshot.sha256, error: (error as Error).message });
+  const missing: SnapshotRow[] = [];
   for (const snapshot of snapshots) {
-    const text = await readArchivedText(env.ARCHIVE, snapshot.archive_key, snapshot.content_type);
+    let text: string;
+    try {
+      text = await readArchivedText(env.ARCHIVE, snapshot.archive_key, snapshot.content_type);
+    } catch (error) {
+      if ((await env.ARCHIVE.head(snapshot.archive_key)) !== null) throw error;
+      missing.push(snapshot);
+      continue;
+    }
     try {
       const carried = JSON.parse(snapshot.context ?? "{}") as Record<string, string>;
       const extraction = extractDocument(rule, text, { url: snapshot.url, carried });
@@ -170,5 +326,5 @@ async function readInOrder(env: Env, rule: Rule, sourceIds: string[], snapshots:
     lastRated.set(scorecard, ratedCells(rule, snapshot.source_id, extraction));
     return true;
   });
-  return { accepted, skipped };
+  return { accepted, skipped, missing };
 }
