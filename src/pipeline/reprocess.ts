@@ -4,8 +4,9 @@
 // periods their documents rate, so that change events run forward.
 //
 // It never loses history: every document is read and checked before anything changes, and if
-// the current rule cannot read one that today's history was built from, nothing changes. The
-// rebuild itself is one D1 batch: all of it, or none. A reprocess fetches nothing, so it says
+// the current rule cannot read one that today's history was built from, nothing changes; what a
+// document gone from the archive left is kept. It rewrites only from the first document it reads
+// differently, so what it keeps keeps its ids. The rebuild is one D1 batch: all of it, or none. A reprocess fetches nothing, so it says
 // nothing of a source's health.
 import { findRule } from "../../scrapers/index.ts";
 import { extractStep } from "../../scrapers/lib/steps.ts";
