@@ -119,6 +119,82 @@ describe("overrides", () => {
     await expect(env.DB.prepare("DELETE FROM overrides").run()).rejects.toThrow(/never deleted/);
   });
 
+  it("are change events in /v1/changes, its CSV and Atom feed, marked as the newsroom's", async () => {
+    const target = await aRating();
+    const label = target.label === "Good" ? "Inadequate" : "Good";
+    const editor = await createKey("editor", "Corrections desk");
+    const made = await call("POST", "/v1/admin/overrides", editor.key, {
+      ...target,
+      label,
+      reason: "The panel's erratum of 3 March corrects this rating.",
+      evidence_url: "https://committees.parliament.uk/erratum",
+    });
+    const override = await made.json<{ id: number }>();
+    await call("POST", `/v1/admin/overrides/${override.id}/revert`, editor.key, { reason: "Erratum withdrawn." });
+
+    type Event = {
+      id: string;
+      kind: string;
+      dimension: string;
+      from: { label: string; evidence: { sha256: string } | null } | null;
+      to: { label: string; evidence: { sha256: string } | null } | null;
+      direction: string | null;
+      correction?: { override_id: number; by: string; reason: string; revert_reason: string | null };
+    };
+    const get = async (query: string) =>
+      (await (await exports.default.fetch(`https://scorecard.test/v1/changes?${query}`)).json<{ data: Event[] }>())
+        .data;
+    const [reverted, corrected] = await get(`commitment=${target.commitment}&kind=corrected,correction-reverted`);
+    expect(corrected).toMatchObject({
+      kind: "corrected",
+      dimension: target.dimension,
+      from: { label: target.label, evidence: { sha256: expect.stringMatching(/^[0-9a-f]{64}$/) } },
+      to: { label, evidence: null },
+      correction: { override_id: override.id, by: "Corrections desk", reason: expect.stringMatching(/erratum/) },
+    });
+    expect(reverted).toMatchObject({
+      kind: "correction-reverted",
+      from: { label },
+      to: { label: target.label },
+      correction: { override_id: override.id, revert_reason: "Erratum withdrawn." },
+    });
+    expect(corrected!.direction).toBe(label === "Good" ? "better" : "worse");
+    // Beside the publisher's events, newest first; filtered out by kind, dimension and direction.
+    const all = await get(`scorecard=${HC_780}&limit=200`);
+    expect(all.slice(0, 2).map((e) => e.kind)).toEqual(["correction-reverted", "corrected"]);
+    expect(all.filter((e) => e.kind !== "corrected" && e.kind !== "correction-reverted").length).toBeGreaterThan(0);
+    expect(await get(`scorecard=${HC_780}&kind=moved,first-rating&limit=200`)).not.toContainEqual(
+      expect.objectContaining({ kind: "corrected" }),
+    );
+    expect(await get(`commitment=${target.commitment}&dimension=not-a-dimension`)).toEqual([]);
+    const wrongWay = label === "Good" ? "worse" : "better";
+    expect((await get(`commitment=${target.commitment}&direction=${wrongWay}`)).map((e) => e.kind)).not.toContain(
+      "corrected",
+    );
+    // A cursor walk of one event a page meets each once.
+    const seen: string[] = [];
+    let next: string | null = `https://scorecard.test/v1/changes?scorecard=${HC_780}&limit=1`;
+    while (next) {
+      const page: { data: Event[]; meta: { next: string | null } } = await (await exports.default.fetch(next)).json();
+      seen.push(...page.data.map((e) => e.id));
+      next = page.meta.next;
+    }
+    expect(seen).toEqual(all.map((e) => e.id));
+
+    const csv = await (
+      await exports.default.fetch(`https://scorecard.test/v1/changes.csv?commitment=${target.commitment}`)
+    ).text();
+    const [header, ...rows] = Papa.parse<string[]>(csv.replace(/^\uFEFF/, ""), { skipEmptyLines: true }).data;
+    const correctedRow = rows.find((r) => r[header!.indexOf("kind")] === "corrected")!;
+    expect(correctedRow[header!.indexOf("correction_by")]).toBe("Corrections desk");
+    expect(correctedRow[header!.indexOf("correction_evidence_url")]).toBe("https://committees.parliament.uk/erratum");
+    const atom = await (
+      await exports.default.fetch(`https://scorecard.test/v1/changes.atom?commitment=${target.commitment}`)
+    ).text();
+    expect(atom).toContain("corrected by the newsroom to");
+    expect(atom).toMatch(/A newsroom correction by Corrections desk, not the publisher(&apos;|&#39;|')s/);
+  });
+
   it("are refused with a label outside the vocabulary, a rating that does not exist, or a bad evidence URL", async () => {
     const target = await aRating();
     const base = { ...target, label: "Good", reason: "Erratum.", evidence_url: "https://committees.parliament.uk/e" };

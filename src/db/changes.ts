@@ -109,6 +109,104 @@ export async function listStoredChanges(
   return results;
 }
 
+export interface CorrectionRow {
+  kind: "corrected" | "correction-reverted";
+  override_id: number;
+  changed_at: string;
+  tie: string;
+  scorecard_id: string;
+  scorecard_title: string;
+  rule_id: string;
+  commitment_id: string;
+  commitment_key: string;
+  commitment_text: string;
+  dimension: string;
+  override_label: string;
+  override_band: string;
+  override_score: number | null;
+  reason: string;
+  evidence_url: string;
+  by_name: string;
+  revert_reason: string | null;
+  /** The scraped rating in force when the correction was made or reverted, with its evidence. */
+  scraped_label: string | null;
+  scraped_band: string | null;
+  scraped_score: number | null;
+  scraped_url: string | null;
+  scraped_fetched_at: string | null;
+  scraped_sha256: string | null;
+  scraped_archive_key: string | null;
+}
+
+/**
+ * Newsroom corrections as change events, newest first, strictly before the keyset position
+ * `before` if given; at most `limit`: each override made ("corrected", at its creation) and each
+ * reverted ("correction-reverted", at its revert), beside the scraped rating in force then.
+ */
+export async function listCorrections(
+  db: D1Database,
+  f: ChangeFilters,
+  before: [string, string] | null,
+  limit: number,
+): Promise<CorrectionRow[]> {
+  const kinds = (["corrected", "correction-reverted"] as const).filter((k) => !f.kind || f.kind.includes(k));
+  if (kinds.length === 0) return [];
+  const binds: unknown[] = [];
+  const p = (value: unknown) => {
+    binds.push(value);
+    return `?${binds.length}`;
+  };
+  const upTo =
+    [f.until, before?.[0]].filter((v): v is string => v !== undefined).sort()[0] ?? "9999-12-31T23:59:59.999Z";
+  const filters: string[] = [];
+  if (f.scorecard !== undefined) filters.push(`o.scorecard_id = ${p(f.scorecard)}`);
+  if (f.commitment !== undefined) filters.push(`o.commitment_id = ${p(f.commitment)}`);
+  if (f.dimension !== undefined) filters.push(`o.dimension = ${p(f.dimension)}`);
+  const scoped = filters.map((w) => ` AND ${w}`).join("");
+  const at = { corrected: "o.created_at", "correction-reverted": "o.reverted_at" } as const;
+  const selects = kinds.map((kind) => {
+    const time = at[kind];
+    const since = f.since !== undefined ? ` AND ${time} >= ${p(f.since)}` : "";
+    return `SELECT '${kind}' AS kind, o.id AS override_id, ${time} AS changed_at,
+              printf('${kind === "corrected" ? "c" : "r"}:%012d', o.id) AS tie, o.scorecard_id, o.commitment_id, o.dimension,
+              o.label AS override_label, o.band AS override_band, o.score AS override_score, o.reason, o.evidence_url,
+              ${kind === "corrected" ? "o.created_by" : "o.reverted_by"} AS by_name,
+              ${kind === "corrected" ? "NULL" : "o.revert_reason"} AS revert_reason
+            FROM overrides o WHERE ${time} <= ${p(upTo)}${since}${scoped}`;
+  });
+  const where: string[] = [];
+  if (f.rule !== undefined) where.push(`src.rule_id = ${p(f.rule)}`);
+  if (f.source !== undefined) where.push(`s.source_id = ${p(f.source)}`);
+  if (before)
+    where.push(`(e.changed_at < ${p(before[0])} OR (e.changed_at = ${p(before[0])} AND e.tie < ${p(before[1])}))`);
+  if (f.direction !== undefined) {
+    // A correction moves from the scraped rating to its own; a revert, back.
+    const delta = "CASE e.kind WHEN 'corrected' THEN e.override_score - so.score ELSE so.score - e.override_score END";
+    where.push(`${delta} ${f.direction === "worse" ? "<" : ">"} 0`);
+  }
+  const { results } = await db
+    .prepare(
+      `SELECT e.*, s.title AS scorecard_title, src.rule_id, c.key AS commitment_key, c.text AS commitment_text,
+              so.label AS scraped_label, so.band AS scraped_band, so.score AS scraped_score,
+              sp.url AS scraped_url, sp.fetched_at AS scraped_fetched_at, sp.sha256 AS scraped_sha256,
+              sp.archive_key AS scraped_archive_key
+       FROM (${selects.join(" UNION ALL ")}) e
+       JOIN scorecards s ON s.id = e.scorecard_id
+       JOIN sources src ON src.id = s.source_id
+       JOIN commitments c ON c.id = e.commitment_id
+       LEFT JOIN observations so ON so.id = (
+         SELECT max(x.id) FROM observations x
+         WHERE x.scorecard_id = e.scorecard_id AND x.commitment_id = e.commitment_id AND x.dimension = e.dimension
+           AND x.observed_at <= e.changed_at)
+       LEFT JOIN snapshots sp ON sp.id = so.snapshot_id
+       ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+       ORDER BY e.changed_at DESC, e.tie DESC LIMIT ${p(limit)}`,
+    )
+    .bind(...binds)
+    .all<CorrectionRow>();
+  return results;
+}
+
 export interface DatedCommitment {
   id: string;
   key: string;

@@ -63,7 +63,15 @@ const SideSchema = v.nullable(
 
 export const ChangeEventSchema = v.object({
   id: v.pipe(v.string(), v.description("Stable across runs and reprocesses.")),
-  kind: v.picklist(["moved", "first-rating", "removed", "returned", "deadline-passed"]),
+  kind: v.picklist([
+    "moved",
+    "first-rating",
+    "removed",
+    "returned",
+    "deadline-passed",
+    "corrected",
+    "correction-reverted",
+  ]),
   commitment: v.nullable(v.object({ id: v.string(), key: v.string(), text: v.string() })),
   scorecard: v.object({ id: v.string(), title: v.string() }),
   rule_id: v.string(),
@@ -76,6 +84,18 @@ export const ChangeEventSchema = v.object({
   effective_on: nullableString,
   periods: v.optional(v.object({ from: v.string(), to: v.string(), consecutive: v.boolean() })),
   deadline: v.optional(v.object({ target_date: v.string(), status: v.string() })),
+  correction: v.optional(
+    v.pipe(
+      v.object({
+        override_id: v.number(),
+        reason: v.string(),
+        evidence_url: v.string(),
+        by: v.string(),
+        revert_reason: v.nullable(v.string()),
+      }),
+      v.description("A newsroom correction (corrected, correction-reverted): not the publisher's rating."),
+    ),
+  ),
 });
 
 export const ChangePageSchema = v.object({

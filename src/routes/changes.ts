@@ -10,8 +10,10 @@ import {
   type ChangeRow,
   datedCommitments,
   datedCommitmentTargets,
+  listCorrections,
   listStoredChanges,
   storedTie,
+  type CorrectionRow,
 } from "../db/changes.ts";
 import { scoresOnDays } from "../db/search.ts";
 import { ATOM_TYPE, atomFeed } from "../http/atom.ts";
@@ -31,7 +33,15 @@ import {
 } from "../http/params.ts";
 import { valid } from "../problem.ts";
 
-export const CHANGE_KINDS = ["moved", "first-rating", "removed", "returned", "deadline-passed"] as const;
+export const CHANGE_KINDS = [
+  "moved",
+  "first-rating",
+  "removed",
+  "returned",
+  "deadline-passed",
+  "corrected",
+  "correction-reverted",
+] as const;
 const RULE_IDS = RULES.map((r) => r.id);
 
 export const changeQuery = v.object({
@@ -90,6 +100,17 @@ export interface ChangeEvent {
   periods?: { from: string; to: string; consecutive: boolean };
   /** For deadline-passed events. */
   deadline?: { target_date: string; status: string };
+  /**
+   * For newsroom corrections (`corrected`, `correction-reverted`), which are not the publisher's:
+   * the override, who made or reverted it and why. The scraped side keeps its evidence.
+   */
+  correction?: {
+    override_id: number;
+    reason: string;
+    evidence_url: string;
+    by: string;
+    revert_reason: string | null;
+  };
 }
 
 async function stableId(parts: (string | null)[]): Promise<string> {
@@ -157,6 +178,62 @@ async function present(row: ChangeRow): Promise<ChangeEvent> {
     observed_at: row.changed_at,
     effective_on: row.effective_on,
     ...(periods ? { periods } : {}),
+  };
+}
+
+async function presentCorrection(row: CorrectionRow): Promise<ChangeEvent> {
+  const scraped: Side | null =
+    row.scraped_label === null
+      ? null
+      : {
+          label: row.scraped_label,
+          band: row.scraped_band!,
+          score: row.scraped_score,
+          evidence:
+            row.scraped_url === null
+              ? null
+              : {
+                  url: row.scraped_url,
+                  fetched_at: row.scraped_fetched_at!,
+                  sha256: row.scraped_sha256!,
+                  archive_key: row.scraped_archive_key!,
+                },
+        };
+  const corrected: Side = {
+    label: row.override_label,
+    band: row.override_band,
+    score: row.override_score,
+    evidence: null,
+  };
+  const [from, to] = row.kind === "corrected" ? [scraped, corrected] : [corrected, scraped];
+  const direction =
+    from?.score == null || to?.score == null
+      ? null
+      : to.score < from.score
+        ? "worse"
+        : to.score > from.score
+          ? "better"
+          : "same";
+  return {
+    id: await stableId([row.kind, String(row.override_id), row.changed_at]),
+    kind: row.kind,
+    commitment: { id: row.commitment_id, key: row.commitment_key, text: row.commitment_text },
+    scorecard: { id: row.scorecard_id, title: row.scorecard_title },
+    rule_id: row.rule_id,
+    dimension: row.dimension,
+    from,
+    to,
+    direction,
+    band_changed: from?.band !== to?.band,
+    observed_at: row.changed_at,
+    effective_on: row.changed_at.slice(0, 10),
+    correction: {
+      override_id: row.override_id,
+      reason: row.reason,
+      evidence_url: row.evidence_url,
+      by: row.by_name,
+      revert_reason: row.revert_reason,
+    },
   };
 }
 
@@ -258,22 +335,23 @@ export async function changePage(
   const fingerprint = queryFingerprint(query);
   const cursor = decodeCursor(query.cursor, fingerprint);
   const before = cursor ? ([String(cursor.after[0]), String(cursor.after[1])] as [string, string]) : null;
-  // Only deadline-passed events asked for: no stored event can be one.
-  const onlyDeadlines = query.kind !== undefined && query.kind.every((k) => k === "deadline-passed");
-  const stored = onlyDeadlines
-    ? []
-    : await listStoredChanges(
-        db,
-        { ...query, kind: query.kind?.filter((k) => k !== "deadline-passed") },
-        before,
-        query.limit + 1,
-      );
+  // Deadline-passed events and corrections are not stored change rows: only ask for those that can be.
+  const computed = new Set<string>(["deadline-passed", "corrected", "correction-reverted"]);
+  const storedKinds = query.kind?.filter((k) => !computed.has(k));
+  const stored =
+    storedKinds !== undefined && storedKinds.length === 0
+      ? []
+      : await listStoredChanges(db, { ...query, kind: storedKinds }, before, query.limit + 1);
   const keyed: Keyed[] = [
     ...stored.map((row) => ({
       key: [row.changed_at, storedTie(row.id)] as [string, string],
       event: () => present(row),
     })),
     ...(await deadlineEvents(db, query, before, query.limit + 1)),
+    ...(await listCorrections(db, query, before, query.limit + 1)).map((row) => ({
+      key: [row.changed_at, row.tie] as [string, string],
+      event: () => presentCorrection(row),
+    })),
   ];
   keyed.sort((a, b) => (a.key[0] !== b.key[0] ? (a.key[0] < b.key[0] ? 1 : -1) : a.key[1] < b.key[1] ? 1 : -1));
   const page = keyed.slice(0, query.limit);
@@ -299,6 +377,10 @@ export function headline(e: ChangeEvent): string {
       return `${short}: back in ${e.scorecard.title}`;
     case "deadline-passed":
       return `${short}: deadline ${e.deadline!.target_date} passed, ${e.deadline!.status === "passed-unrated" ? "unrated" : "not met"}`;
+    case "corrected":
+      return `${short}${on}: corrected by the newsroom to ${e.to?.label ?? "?"} (published as ${e.from?.label ?? "not rated"})`;
+    case "correction-reverted":
+      return `${short}${on}: newsroom correction withdrawn, back to ${e.to?.label ?? "not rated"} as published`;
   }
 }
 
@@ -326,6 +408,9 @@ function changesCsv(events: ChangeEvent[]): string {
       "from_evidence_sha256",
       "to_evidence_url",
       "to_evidence_sha256",
+      "correction_by",
+      "correction_reason",
+      "correction_evidence_url",
     ],
     events.map((e) => [
       e.id,
@@ -349,6 +434,9 @@ function changesCsv(events: ChangeEvent[]): string {
       e.from?.evidence?.sha256,
       e.to?.evidence?.url,
       e.to?.evidence?.sha256,
+      e.correction?.by,
+      e.correction?.revert_reason ?? e.correction?.reason,
+      e.correction?.evidence_url,
     ]),
   );
 }
@@ -373,6 +461,9 @@ function changesAtom(c: Context, events: ChangeEvent[], query: ChangeQuery): str
         headline(e),
         `Scorecard: ${e.scorecard.title}.`,
         e.effective_on ? `Effective ${e.effective_on}; observed ${e.observed_at}.` : `Observed ${e.observed_at}.`,
+        e.correction
+          ? `A newsroom correction by ${e.correction.by}, not the publisher's: ${e.correction.revert_reason ?? e.correction.reason} (evidence: ${e.correction.evidence_url}).`
+          : "",
         e.to?.evidence ? `Evidence: ${e.to.evidence.url} (sha256 ${e.to.evidence.sha256}).` : "",
         e.periods && !e.periods.consecutive
           ? `The periods ${e.periods.from} and ${e.periods.to} are not consecutive: a year is missing between them.`
@@ -383,6 +474,7 @@ function changesAtom(c: Context, events: ChangeEvent[], query: ChangeQuery): str
       related: [
         ...(e.from?.evidence ? [{ href: e.from.evidence.url, title: "evidence before" }] : []),
         ...(e.to?.evidence ? [{ href: e.to.evidence.url, title: "evidence after" }] : []),
+        ...(e.correction ? [{ href: e.correction.evidence_url, title: "evidence for the correction" }] : []),
       ],
     })),
   });
