@@ -19,22 +19,22 @@ const EXAMPLES = {
 <body>
   <h1>Example tracker</h1>
   <table class="ratings">
-    <thead><tr><th>Commitment</th><th>Rating</th></tr></thead>
+    <thead><tr><th>Commitment</th><th>Rating</th><th>Last updated</th></tr></thead>
     <tbody>
-      <tr><td>Build 40 new hospitals by 2030</td><td>At risk</td></tr>
-      <tr><td>Publish a workforce plan by March 2025</td><td>On track</td></tr>
+      <tr><td>Build 40 new hospitals by 2030</td><td>At risk</td><td>12 March 2025</td></tr>
+      <tr><td>Publish a workforce plan by March 2025</td><td>On track</td><td></td></tr>
     </tbody>
   </table>
 </body>
 </html>
 `,
-  csv: `Commitment,Rating\r\nBuild 40 new hospitals by 2030,At risk\r\n"Publish a workforce plan, by March 2025",On track\r\n`,
+  csv: `Commitment,Rating,Last updated\r\nBuild 40 new hospitals by 2030,At risk,12 March 2025\r\n"Publish a workforce plan, by March 2025",On track,\r\n`,
   json: `${JSON.stringify(
     {
       title: "Example tracker",
       commitments: [
-        { text: "Build 40 new hospitals by 2030", rating: "At risk" },
-        { text: "Publish a workforce plan by March 2025", rating: "On track" },
+        { text: "Build 40 new hospitals by 2030", rating: "At risk", updated: "12 March 2025" },
+        { text: "Publish a workforce plan by March 2025", rating: "On track", updated: "" },
       ],
     },
     null,
@@ -44,18 +44,18 @@ const EXAMPLES = {
 
 const EXTRACTORS = {
   html: {
-    imports: `import { load } from "cheerio/slim";\nimport { select } from "./lib/expect.ts";\nimport { visibleText } from "./lib/html.ts";`,
+    imports: `import { load } from "cheerio/slim";\nimport { visibleText } from "./lib/html.ts";`,
     body: `  const $ = load(document);
   // Each selector says how many items it expects, so a redesign fails loudly as drift.
   const title = visibleText($, select($, "h1", 1));
   const rows = select($, "table.ratings tbody tr", { min: 1 }).toArray();
   const records = rows.map((row) => {
     // Footnote references ("charge points<sup>1</sup>") are left out of the text.
-    const [text = "", rating = ""] = $(row)
+    const [text = "", rating = "", updated = ""] = $(row)
       .children("td")
       .toArray()
       .map((cell) => visibleText($, $(cell), { skipFootnotes: true }));
-    return { text, rating };
+    return { text, rating, updated };
   });`,
   },
   csv: {
@@ -65,14 +65,22 @@ const EXTRACTORS = {
   const column = findColumns(headers, {
     text: { header: /^commitment$/i, required: true },
     rating: { header: /^rating$/i, required: true },
+    updated: { header: /^last updated$/i, required: false },
   });
   const title = "Example tracker";
-  const records = rows.map((row) => ({ text: row[column.text!] ?? "", rating: row[column.rating!] ?? "" }));`,
+  const records = rows.map((row) => ({
+    text: row[column.text!] ?? "",
+    rating: row[column.rating!] ?? "",
+    updated: column.updated === null ? "" : (row[column.updated] ?? ""),
+  }));`,
   },
   json: {
     imports: `import * as v from "valibot";`,
     body: `  const data = v.parse(
-    v.object({ title: v.string(), commitments: v.array(v.object({ text: v.string(), rating: v.string() })) }),
+    v.object({
+      title: v.string(),
+      commitments: v.array(v.object({ text: v.string(), rating: v.string(), updated: v.optional(v.string(), "") })),
+    }),
     JSON.parse(document),
   );
   const title = data.title;
@@ -86,12 +94,24 @@ function ruleModule(id: string, kind: keyof typeof EXTRACTORS): string {
 ${imports}
 import { defineRule, type StepContext } from "./lib/rule.ts";
 import { slugify } from "../domain/text.ts";
-import { parseTargetDate } from "./lib/dates.ts";
+import { parseLongDate, parseTargetDate } from "./lib/dates.ts";
+import { ExtractionError${kind === "html" ? ", select" : ""} } from "./lib/expect.ts";
 
 /** A key stable for as long as the publication lives at its address: its host and path. */
 function publicationKey(url: string): string {
   const { hostname, pathname } = new URL(url);
   return slugify(\`\${hostname}\${pathname}\`);
+}
+
+/**
+ * A row's own "Last updated" date ("12 March 2025"), which becomes its ratings' effective_on;
+ * null where the row gives none. A date the rule cannot read is drift, never a guess.
+ */
+function rowDate(text: string, row: string): string | null {
+  if (text.trim() === "") return null;
+  const date = parseLongDate(text);
+  if (date === null) throw new ExtractionError(\`row "\${row}": cannot read its "Last updated" date "\${text}"\`, "row dates");
+  return date;
 }
 
 function extract(document: string, { url }: StepContext) {
@@ -101,13 +121,14 @@ ${body}
     // "19 pledges") and two publishers may share one, but the address each source reads does not.
     // A publication's own identifier (a paper number such as "HC 780") is as good.
     scorecard: { key: publicationKey(url), title, publisher: "TODO: the body that published the ratings", published_on: null, url, overall: null },
-    commitments: records.map(({ text, rating }) => ({
+    commitments: records.map(({ text, rating, updated }) => ({
       key: slugify(text),
       text,
       policy_area: null,
       target_date: parseTargetDate(text),
       source_url: null,
       ratings: { status: rating },
+      effective_on: rowDate(updated, text),
     })),
   };
 }

@@ -8,7 +8,7 @@ export function extractionJson(rule: Rule, extraction: Extraction) {
     rule: rule.id,
     scorecards: [extraction.scorecard],
     commitments: extraction.commitments.map(
-      ({ key, text, policy_area, target_date, source_url, ratings, assessed_by, details }) => ({
+      ({ key, text, policy_area, target_date, source_url, ratings, assessed_by, details, effective_on }) => ({
         key,
         text,
         policy_area,
@@ -22,6 +22,8 @@ export function extractionJson(rule: Rule, extraction: Extraction) {
           }),
         ),
         ...(details ? { details } : {}),
+        // The row's own "as at" date, where the rule reads one: its ratings' effective_on.
+        ...(effective_on ? { effective_on } : {}),
       }),
     ),
   };

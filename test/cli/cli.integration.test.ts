@@ -42,12 +42,12 @@ const COUNCIL_PAGE = `<!DOCTYPE html>
 <body>
   <h1>Our pledges: how we are doing</h1>
   <table class="ratings">
-    <thead><tr><th>Pledge</th><th>Status</th></tr></thead>
+    <thead><tr><th>Pledge</th><th>Status</th><th>Last updated</th></tr></thead>
     <tbody>
-      <tr><td>Install 500 electric vehicle charge points by 2026<sup><a href="#fn1">1</a></sup></td><td>On track</td></tr>
-      <tr><td>Plant 10,000 trees by March 2027</td><td>Complete</td></tr>
-      <tr><td>Open two new libraries by 2028</td><td>Not started</td></tr>
-      <tr><td>Cut bus fares for under-25s by 2025</td><td>Off track</td></tr>
+      <tr><td>Install 500 electric vehicle charge points by 2026<sup><a href="#fn1">1</a></sup></td><td>On track</td><td>3 June 2025</td></tr>
+      <tr><td>Plant 10,000 trees by March 2027</td><td>Complete</td><td>14 April 2025</td></tr>
+      <tr><td>Open two new libraries by 2028</td><td>Not started</td><td></td></tr>
+      <tr><td>Cut bus fares for under-25s by 2025</td><td>Off track</td><td>3 June 2025</td></tr>
     </tbody>
   </table>
   <p id="fn1">1. Public charge points, counted by the council.</p>
@@ -235,6 +235,20 @@ describe("npm run rules:check and rules:new", () => {
         ["Cut bus fares for under-25s by 2025", "Off track", "red"],
       ],
     );
+    // Each row's own "Last updated" date is its ratings' effective date; a row without one has none.
+    assert.deepEqual(
+      output.commitments.map((c: { effective_on?: string }) => c.effective_on ?? null),
+      ["2025-06-03", "2025-04-14", null, "2025-06-03"],
+    );
+    // A date the rule cannot read is drift, naming the row, never a guess.
+    writeFileSync(page, COUNCIL_PAGE.replace("14 April 2025", "mid-April"));
+    const undated = run("scrape.ts", ["council-pledges", "scrapers/examples/council-pledges/example.html"], copy);
+    assert.equal(undated.code, 1);
+    assert.match(
+      undated.stderr,
+      /row "Plant 10,000 trees by March 2027": cannot read its "Last updated" date "mid-April"/,
+    );
+    writeFileSync(page, COUNCIL_PAGE);
     // The scorecard's key names the page's address, not its title.
     const golden = JSON.parse(
       readFileSync(join(copy, "scrapers/examples/council-pledges/example.expected.json"), "utf8"),
@@ -260,6 +274,54 @@ describe("npm run rules:check and rules:new", () => {
       "scrapers/examples/council-pledges/example.html",
       "scrapers/index.ts",
     ]);
+  });
+
+  it("runs the new rule's source through the unit tests and a local run of every seeded source", () => {
+    // A maintainer's next steps (README, "Adding a new kind of source", steps 7 and 8): a seeded
+    // source with its saved page, then the test suites, which derive their lists from the
+    // registry and the seeds, so the new rule is in them with no test edited.
+    for (const part of [
+      "test",
+      "bench",
+      "migrations",
+      "wrangler.toml",
+      "vitest.config.ts",
+      "worker-configuration.d.ts",
+    ])
+      cpSync(join(repo, part), join(copy, part), { recursive: true });
+    const seedsFile = join(copy, "seeds/sources.json");
+    const seeds = JSON.parse(readFileSync(seedsFile, "utf8"));
+    const url = "https://www.example.org/our-pledges";
+    seeds.sources.push({
+      id: "our-council-pledges",
+      rule: "council-pledges",
+      title: "Our pledges",
+      url,
+      schedule: "1d",
+    });
+    seeds.archive[url] = { file: "archive/council-pledges.html", sample: true };
+    writeFileSync(seedsFile, `${JSON.stringify(seeds, null, 2)}\n`);
+    writeFileSync(join(copy, "seeds/archive/council-pledges.html"), COUNCIL_PAGE);
+    const result = spawnSync(
+      process.execPath,
+      [
+        join(repo, "node_modules/vitest/vitest.mjs"),
+        "run",
+        "test/rule.unit.test.ts",
+        "test/vocabularies.unit.test.ts",
+        "test/seeds.integration.test.ts",
+        "test/embed.integration.test.ts",
+        "-t",
+        "rule|vocabular|seed|every seeded scorecard",
+        "--reporter=verbose",
+      ],
+      { cwd: copy, encoding: "utf8", env: { ...process.env, FORCE_COLOR: "0" }, timeout: 300_000 },
+    );
+    const output = result.stdout + result.stderr;
+    assert.equal(result.status, 0, output.slice(-4000));
+    // The local run scraped the new source with the others, through cron, queue, fetch and apply.
+    assert.match(output, /run \d+ of our-council-pledges: ok \(\{"commitments_seen":4,"observations_added":4/);
+    assert.match(output, /renders every seeded scorecard in both layouts/);
   });
 
   it("a rule that fails its checks fails alone, naming what is wrong", () => {
