@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # npm run bench:load: load on the local service with wrk (Debian's `wrk` package), on loopback
-# only. Start the service first (`npm start`, port 8787 or $PORT). For each endpoint: 30 s at 64
-# connections (DURATION and CONNECTIONS change them); prints latency percentiles and the count
-# of non-2xx answers, which must be 0. A benchmark, not a CI test.
+# only. Start the service first (`npm start`, port 8787 or $PORT). For /health and each endpoint:
+# 30 s at 64 connections (DURATION and CONNECTIONS change them); prints latency percentiles, the
+# count of non-2xx answers (which must be 0), and requests/s and p99 as ratios to /health's.
+# A benchmark, not a CI test.
 set -euo pipefail
 port=${PORT:-8787}
 origin="http://127.0.0.1:${port}"
@@ -34,11 +35,28 @@ done = function(summary, latency, requests)
 end
 LUA
 
+# /health first: every other endpoint is judged against it, measured by the same instance in the
+# same run (targets from issue 11: at least 0.8x its requests/s, p99 at most 2x, no non-2xx).
 failed=0
-for path in "/v1/scorecards/${scorecard}" "/v1/commitments/${commitment}" "/v1/changes" "/embed/scorecards/${scorecard}"; do
+base_rps=""
+base_p99=""
+for path in "/health" "/v1/scorecards/${scorecard}" "/v1/commitments/${commitment}" \
+  "/v1/commitments?q=waiting&limit=50" "/v1/commitments?deadline=passed-not-met&limit=50" "/v1/changes" \
+  "/embed/scorecards/${scorecard}"; do
   echo "GET ${path}"
   out=$(wrk -t2 -c"${connections}" -d"${duration}" --latency -s "$script" "${origin}${path}")
   echo "$out" | grep -E "requests .* non-2xx|Requests/sec|Socket errors" | sed 's/^/  /'
   if echo "$out" | grep -Eq "non-2xx [1-9]"; then failed=1; fi
+  rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+  p99=$(echo "$out" | sed -nE 's/.*p99 ([0-9.]+) ms.*/\1/p')
+  if [ -z "$base_rps" ]; then
+    base_rps=$rps
+    base_p99=$p99
+  else
+    awk -v r="$rps" -v br="$base_rps" -v p="$p99" -v bp="$base_p99" 'BEGIN {
+      rr = r / br; pr = p / bp
+      printf "  vs /health: %.2fx requests/s (target >= 0.8: %s), %.2fx p99 (target <= 2: %s)\n",
+        rr, (rr >= 0.8 ? "met" : "MISSED"), pr, (pr <= 2 ? "met" : "MISSED") }'
+  fi
 done
 exit $failed
