@@ -1,13 +1,17 @@
 import { app } from "./app.ts";
 import { consumeJobs, type JobMessage } from "./pipeline/jobs.ts";
 import { enqueueDueSources } from "./pipeline/scheduler.ts";
-import { consumeDeliveries, type WebhookMessage } from "./pipeline/webhooks.ts";
+import { consumeDeliveries, resendWebhooks, type WebhookMessage } from "./pipeline/webhooks.ts";
 
 export default {
   fetch: app.fetch,
 
   async scheduled(controller, env, ctx) {
-    ctx.waitUntil(enqueueDueSources(env, { now: new Date(controller.scheduledTime), trigger: "cron" }));
+    const now = new Date(controller.scheduledTime);
+    ctx.waitUntil(enqueueDueSources(env, { now, trigger: "cron" }));
+    ctx.waitUntil(
+      resendWebhooks(env, now).catch((error) => console.error("could not resend webhook deliveries:", error)),
+    );
   },
 
   async queue(batch, env) {

@@ -4,8 +4,9 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { app } from "../src/app.ts";
 import worker from "../src/index.ts";
-import type { WebhookMessage } from "../src/pipeline/webhooks.ts";
+import { LOST_MESSAGE_AFTER_MS, resendWebhooks, type WebhookMessage } from "../src/pipeline/webhooks.ts";
 import { deliver, enqueueByCron, makeAllDue, publish, runCron, seed, seedPage, seedUrl } from "./helpers.ts";
 import { BOOTSTRAP, call } from "./support/admin.ts";
 
@@ -59,6 +60,15 @@ function webhookQueue() {
     return { result: await getQueueResult(batch, createExecutionContext()), delaySeconds: next.delaySeconds };
   };
   return { sent, queueEnv, deliverNext };
+}
+
+/** An env whose webhook queue refuses every message, as during a Queues outage. */
+function failingWebhookQueue(): Env {
+  const fail = async () => {
+    throw new Error("queue unavailable");
+  };
+  const queue = { send: fail, sendBatch: fail };
+  return new Proxy(env, { get: (t, k) => (k === "WEBHOOK_QUEUE" ? queue : Reflect.get(t, k)) });
 }
 
 async function republishWithAChange(consumerEnv: Env) {
@@ -131,16 +141,17 @@ describe("webhooks", () => {
     ).json<{ data: { id: number; status: string; attempts: number; last_status: number }[] }>();
     expect(log.data).toEqual([expect.objectContaining({ status: "delivered", attempts: 3, last_status: 204 })]);
 
-    const again = await call(
-      "POST",
+    // Through the app with the recording queue, so that no message is left in the real local
+    // queue to be consumed during a later test (whose delivery ids start again at 1).
+    const again = await app.request(
       `/v1/admin/webhooks/${hook.id}/deliveries/${log.data[0]!.id}/redeliver`,
-      BOOTSTRAP,
+      { method: "POST", headers: { Authorization: `Bearer ${BOOTSTRAP}` } },
+      queue.queueEnv,
     );
     expect(again.status).toBe(202);
     const redelivery = await again.json<{ id: number; redelivery_of: number }>();
     expect(redelivery.redelivery_of).toBe(log.data[0]!.id);
-    // The redelivery went to the real local queue; deliver it by hand as well, idempotently.
-    queue.sent.push({ body: { kind: "deliver", deliveryId: redelivery.id } });
+    expect(queue.sent).toEqual([{ body: { kind: "deliver", deliveryId: redelivery.id } }]);
     await queue.deliverNext();
     const after = await received(path);
     expect(after.length).toBeGreaterThanOrEqual(4);
@@ -197,5 +208,72 @@ describe("webhooks", () => {
     expect(
       (await call("POST", "/v1/admin/webhooks", BOOTSTRAP, { url: "https://hooks.example.org/scorecard" })).status,
     ).toBe(201);
+  });
+
+  it("lose nothing when the queue refuses them: the next scheduled tick fans out and sends again, once", async () => {
+    await seed([HC_780]);
+    await runCron();
+    const path = `/hook/${crypto.randomUUID()}`;
+    const made = await call("POST", "/v1/admin/webhooks", BOOTSTRAP, { url: `${env.TEST_SERVER}${path}` });
+    const hook = await made.json<{ id: number }>();
+
+    // The run applies its change; queueing its delivery fails (the run stays ok).
+    await republishWithAChange(failingWebhookQueue());
+    const run = await env.DB.prepare(
+      "SELECT id, changes_added, webhooks_queued_at FROM runs ORDER BY id DESC LIMIT 1",
+    ).first<{ id: number; changes_added: number; webhooks_queued_at: string | null }>();
+    expect(run).toMatchObject({ changes_added: 1, webhooks_queued_at: null });
+    const pending = await env.DB.prepare("SELECT id, status FROM webhook_deliveries WHERE webhook_id = ?")
+      .bind(hook.id)
+      .all<{ id: number; status: string }>();
+    expect(pending.results).toEqual([{ id: expect.any(Number), status: "pending" }]);
+
+    // A tick within the minute leaves a run that may still be fanning out alone.
+    const queue = webhookQueue();
+    const finished = Date.parse(
+      (await env.DB.prepare("SELECT finished_at FROM runs WHERE id = ?").bind(run!.id).first<string>("finished_at"))!,
+    );
+    expect(await resendWebhooks(queue.queueEnv, new Date(finished + 1_000))).toEqual({ runs: 0, deliveries: 0 });
+    // Two minutes on: the run is fanned out again (its delivery already recorded, so not twice).
+    expect(await resendWebhooks(queue.queueEnv, new Date(finished + 120_000))).toEqual({ runs: 1, deliveries: 0 });
+    expect(queue.sent).toEqual([]);
+    // Past the time a queued message is taken for lost: the recorded delivery is sent again, once.
+    const later = new Date(finished + LOST_MESSAGE_AFTER_MS + 120_000);
+    expect(await resendWebhooks(queue.queueEnv, later)).toEqual({ runs: 0, deliveries: 1 });
+    expect(await resendWebhooks(queue.queueEnv, later)).toEqual({ runs: 0, deliveries: 0 });
+    expect(queue.sent).toEqual([{ body: { kind: "deliver", deliveryId: pending.results[0]!.id } }]);
+    await queue.deliverNext();
+    expect((await received(path)).map((r) => r.attempt)).toEqual([1]);
+    const log = await (
+      await call("GET", `/v1/admin/webhooks/${hook.id}/deliveries`, BOOTSTRAP)
+    ).json<{ data: { status: string }[] }>();
+    expect(log.data).toEqual([expect.objectContaining({ status: "delivered" })]);
+  });
+
+  it("fan out a run whose fan-out never happened, from the scheduled tick", async () => {
+    await seed([HC_780]);
+    await runCron();
+    const path = `/hook/${crypto.randomUUID()}`;
+    await call("POST", "/v1/admin/webhooks", BOOTSTRAP, { url: `${env.TEST_SERVER}${path}` });
+    // As if the consumer had been cut off before it recorded any delivery.
+    const broken = new Proxy(env, {
+      get: (t, k) => (k === "WEBHOOK_QUEUE" ? { send: fail, sendBatch: fail } : Reflect.get(t, k)),
+    });
+    async function fail() {
+      throw new Error("queue unavailable");
+    }
+    await republishWithAChange(broken);
+    await env.DB.prepare("DELETE FROM webhook_deliveries").run();
+    const queue = webhookQueue();
+    const finished = Date.parse((await env.DB.prepare("SELECT max(finished_at) AS f FROM runs").first<string>("f"))!);
+    expect(await resendWebhooks(queue.queueEnv, new Date(finished + 120_000))).toEqual({ runs: 1, deliveries: 0 });
+    expect(queue.sent).toHaveLength(1);
+    await queue.deliverNext();
+    expect(await received(path)).toHaveLength(1);
+    expect(
+      await env.DB.prepare(
+        "SELECT count(*) AS n FROM runs WHERE webhooks_queued_at IS NULL AND changes_added > 0",
+      ).first("n"),
+    ).toBe(0);
   });
 });

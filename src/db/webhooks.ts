@@ -191,6 +191,50 @@ export async function insertDeliveries(
   return results.map((r) => r.id);
 }
 
+/** A run's change events have been fanned out to the webhooks (whether or not any wanted them). */
+export async function markRunWebhooksQueued(db: D1Database, runId: number, at: string): Promise<void> {
+  await db.prepare("UPDATE runs SET webhooks_queued_at = ?2 WHERE id = ?1").bind(runId, at).run();
+}
+
+/** Runs that finished with change events between `since` and `before` whose fan-out never completed. */
+export async function runsAwaitingWebhooks(
+  db: D1Database,
+  since: string,
+  before: string,
+  limit: number,
+): Promise<number[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT id FROM runs WHERE webhooks_queued_at IS NULL AND changes_added > 0
+         AND finished_at >= ?1 AND finished_at < ?2 ORDER BY finished_at LIMIT ?3`,
+    )
+    .bind(since, before, limit)
+    .all<{ id: number }>();
+  return results.map((r) => r.id);
+}
+
+/**
+ * Pending deliveries whose attempt was due before `before` (their queue message was lost), at
+ * most `limit`, each due again at `until`, so that the next tick does not send them twice.
+ */
+export async function takeOverdueDeliveries(
+  db: D1Database,
+  before: string,
+  until: string,
+  limit: number,
+): Promise<number[]> {
+  const { results } = await db
+    .prepare(
+      `UPDATE webhook_deliveries SET next_attempt_at = ?2
+       WHERE id IN (SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at < ?1
+                    ORDER BY next_attempt_at LIMIT ?3)
+       RETURNING id`,
+    )
+    .bind(before, until, limit)
+    .all<{ id: number }>();
+  return results.map((r) => r.id);
+}
+
 export async function insertRedelivery(
   db: D1Database,
   of: DeliveryRow,

@@ -15,7 +15,10 @@ import {
   getWebhook,
   insertDeliveries,
   listWebhooks,
+  markRunWebhooksQueued,
   recordAttempt,
+  runsAwaitingWebhooks,
+  takeOverdueDeliveries,
   type ChangeEvent,
   type WebhookFilters,
 } from "../db/webhooks.ts";
@@ -78,12 +81,39 @@ export async function fanOutChanges(env: Env, runId: number): Promise<number> {
       .filter((hook) => matchesFilters(change, hook.filters))
       .map((hook) => ({ webhookId: hook.id, changeId: change.id })),
   );
+  // Recorded first, queued second: a delivery whose message is lost is still in D1, and the
+  // scheduled tick sends it again (resendWebhooks); a pair recorded once is never recorded twice.
   const ids = await insertDeliveries(env.DB, pairs, new Date().toISOString());
+  await queueDeliveries(env, ids);
+  await markRunWebhooksQueued(env.DB, runId, new Date().toISOString());
+  return ids.length;
+}
+
+async function queueDeliveries(env: Env, ids: number[]): Promise<void> {
   for (let i = 0; i < ids.length; i += 100)
     await env.WEBHOOK_QUEUE.sendBatch(
       ids.slice(i, i + 100).map((deliveryId) => ({ body: { kind: "deliver", deliveryId } satisfies WebhookMessage })),
     );
-  return ids.length;
+}
+
+/** How long a queued delivery may stay unattempted before the tick takes its message for lost. */
+export const LOST_MESSAGE_AFTER_MS = 10 * 60_000;
+
+/**
+ * The outbox's sweep, run by every scheduled tick: fans out the change events of runs whose
+ * fan-out failed (within the day deliveries are retried), and queues again the deliveries whose
+ * message was lost. Delivery is at least once: a receiver tells repeats apart by `delivery_id`.
+ */
+export async function resendWebhooks(env: Env, now: Date): Promise<{ runs: number; deliveries: number }> {
+  const since = new Date(now.getTime() - GIVE_UP_AFTER_MS).toISOString();
+  // A run that finished a moment ago may be fanning out right now, in its own invocation.
+  const settled = new Date(now.getTime() - 60_000).toISOString();
+  const runs = await runsAwaitingWebhooks(env.DB, since, settled, 20);
+  for (const runId of runs) await fanOutChanges(env, runId);
+  const overdue = new Date(now.getTime() - LOST_MESSAGE_AFTER_MS).toISOString();
+  const deliveries = await takeOverdueDeliveries(env.DB, overdue, now.toISOString(), 500);
+  await queueDeliveries(env, deliveries);
+  return { runs: runs.length, deliveries: deliveries.length };
 }
 
 /** What the receiver gets: the change, and which delivery of which webhook this is. */
