@@ -6,8 +6,8 @@
 // It never loses history: every document is read and checked before anything changes, and if
 // the current rule cannot read one that today's history was built from, nothing changes; what a
 // document gone from the archive left is kept. It rewrites only from the first document it reads
-// differently, so what it keeps keeps its ids. The rebuild is one D1 batch: all of it, or none. A reprocess fetches nothing, so it says
-// nothing of a source's health.
+// differently, so what it keeps keeps its ids. The rebuild is one D1 batch: all of it, or none.
+// A reprocess fetches nothing, so it says nothing of a source's health.
 import { findRule } from "../../scrapers/index.ts";
 import { extractStep } from "../../scrapers/lib/steps.ts";
 import { type Extraction, type Rule, usableRule } from "../../scrapers/lib/rule.ts";
