@@ -61,17 +61,20 @@ const SideSchema = v.nullable(
   v.object({ label: v.string(), band, score: v.nullable(v.number()), evidence: EvidenceSchema }),
 );
 
+/** Every kind of change event: the publisher's, deadlines passing, and the newsroom's corrections. */
+export const CHANGE_KINDS = [
+  "moved",
+  "first-rating",
+  "removed",
+  "returned",
+  "deadline-passed",
+  "corrected",
+  "correction-reverted",
+] as const;
+
 export const ChangeEventSchema = v.object({
   id: v.pipe(v.string(), v.description("Stable across runs and reprocesses.")),
-  kind: v.picklist([
-    "moved",
-    "first-rating",
-    "removed",
-    "returned",
-    "deadline-passed",
-    "corrected",
-    "correction-reverted",
-  ]),
+  kind: v.picklist(CHANGE_KINDS),
   commitment: v.nullable(v.object({ id: v.string(), key: v.string(), text: v.string() })),
   scorecard: v.object({ id: v.string(), title: v.string() }),
   rule_id: v.string(),

@@ -20,6 +20,7 @@ import { ATOM_TYPE, atomFeed } from "../http/atom.ts";
 import { CSV_TYPE, toCsv } from "../http/csv.ts";
 import { deliveryOf, today } from "../http/deadlines.ts";
 import { formatOf } from "../http/format.ts";
+import { CHANGE_KINDS } from "../http/schemas.ts";
 import {
   cursorParam,
   decodeCursor,
@@ -33,15 +34,6 @@ import {
 } from "../http/params.ts";
 import { valid } from "../problem.ts";
 
-export const CHANGE_KINDS = [
-  "moved",
-  "first-rating",
-  "removed",
-  "returned",
-  "deadline-passed",
-  "corrected",
-  "correction-reverted",
-] as const;
 const RULE_IDS = RULES.map((r) => r.id);
 
 export const changeQuery = v.object({
@@ -130,6 +122,12 @@ function periodsOf(from: string | null, to: string | null): ChangeEvent["periods
   return { from, to, consecutive: Number(b.slice(0, 4)) - Number(a.slice(0, 4)) === 1 };
 }
 
+/** By the common 0-100 score, where both sides have one. */
+function directionOf(from: Side | null, to: Side | null): ChangeEvent["direction"] {
+  if (from?.score == null || to?.score == null) return null;
+  return to.score < from.score ? "worse" : to.score > from.score ? "better" : "same";
+}
+
 async function present(row: ChangeRow): Promise<ChangeEvent> {
   const side = (prefix: "from" | "to"): Side | null => {
     const label = row[`${prefix}_label`];
@@ -152,14 +150,7 @@ async function present(row: ChangeRow): Promise<ChangeEvent> {
   };
   const from = side("from");
   const to = side("to");
-  const direction =
-    from?.score == null || to?.score == null
-      ? null
-      : to.score < from.score
-        ? "worse"
-        : to.score > from.score
-          ? "better"
-          : "same";
+  const direction = directionOf(from, to);
   const periods = periodsOf(row.from_period, row.scorecard_period);
   return {
     id: await stableId([row.kind, row.scorecard_id, row.commitment_id, row.dimension, row.to_sha256, row.changed_at]),
@@ -206,14 +197,7 @@ async function presentCorrection(row: CorrectionRow): Promise<ChangeEvent> {
     evidence: null,
   };
   const [from, to] = row.kind === "corrected" ? [scraped, corrected] : [corrected, scraped];
-  const direction =
-    from?.score == null || to?.score == null
-      ? null
-      : to.score < from.score
-        ? "worse"
-        : to.score > from.score
-          ? "better"
-          : "same";
+  const direction = directionOf(from, to);
   return {
     id: await stableId([row.kind, String(row.override_id), row.changed_at]),
     kind: row.kind,
