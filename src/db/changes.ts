@@ -1,5 +1,6 @@
 // Change events as the read API serves them, newest first (by when they were observed), with the
 // evidence of both sides: the snapshots their observations were read from.
+import { parameters } from "./parameters.ts";
 
 export interface ChangeFilters {
   since?: string | undefined;
@@ -44,6 +45,11 @@ export interface ChangeRow {
   to_archive_key: string | null;
 }
 
+/** The latest instant a page may hold: the filter's `until` or the cursor's position, whichever is earlier. */
+function upperBound(f: ChangeFilters, before: [string, string] | null): string {
+  return [f.until, before?.[0]].filter((v): v is string => v !== undefined).sort()[0] ?? "9999-12-31T23:59:59.999Z";
+}
+
 /** The tie-break of stored events in a keyset: their id, zero-padded so that text compares as numbers. */
 export const storedTie = (id: number) => `s:${String(id).padStart(12, "0")}`;
 
@@ -60,13 +66,8 @@ export async function listStoredChanges(
   // Built from the filters given, so that each shape walks its own index newest first
   // (changes_by_scorecard_time, changes_by_commitment_time, else changes_by_time), always bounded
   // above so that the walk is a search, and stops after the page.
-  const binds: unknown[] = [];
-  const p = (value: unknown) => {
-    binds.push(value);
-    return `?${binds.length}`;
-  };
-  const upTo =
-    [f.until, before?.[0]].filter((v): v is string => v !== undefined).sort()[0] ?? "9999-12-31T23:59:59.999Z";
+  const { binds, p } = parameters();
+  const upTo = upperBound(f, before);
   const where = [`ch.changed_at <= ${p(upTo)}`];
   if (f.since !== undefined) where.push(`ch.changed_at >= ${p(f.since)}`);
   if (f.rule !== undefined) where.push(`src.rule_id = ${p(f.rule)}`);
@@ -151,13 +152,8 @@ export async function listCorrections(
 ): Promise<CorrectionRow[]> {
   const kinds = (["corrected", "correction-reverted"] as const).filter((k) => !f.kind || f.kind.includes(k));
   if (kinds.length === 0) return [];
-  const binds: unknown[] = [];
-  const p = (value: unknown) => {
-    binds.push(value);
-    return `?${binds.length}`;
-  };
-  const upTo =
-    [f.until, before?.[0]].filter((v): v is string => v !== undefined).sort()[0] ?? "9999-12-31T23:59:59.999Z";
+  const { binds, p } = parameters();
+  const upTo = upperBound(f, before);
   const filters: string[] = [];
   if (f.scorecard !== undefined) filters.push(`o.scorecard_id = ${p(f.scorecard)}`);
   if (f.commitment !== undefined) filters.push(`o.commitment_id = ${p(f.commitment)}`);

@@ -4,6 +4,7 @@
 import { effectiveOn } from "../../domain/effective.ts";
 import { overridesInForceOn, withOverride, type OverrideRow } from "./overrides.ts";
 import { ratingOf, type RatingView } from "./scorecards.ts";
+import { parameters } from "./parameters.ts";
 
 /** An observation's effective date; rows written before migration 0005 have it backfilled, this guards the rest. */
 export const EFFECTIVE = (alias: string) => `coalesce(${alias}.effective_on, substr(${alias}.observed_at, 1, 10))`;
@@ -61,11 +62,7 @@ function matchSql(
   f: CommitmentFilters,
   inEffect: string[],
 ): { from: string; where: string[]; ruleOf: string; binds: unknown[] } {
-  const binds: unknown[] = [];
-  const p = (value: unknown) => {
-    binds.push(value);
-    return `?${binds.length}`;
-  };
+  const { binds, p } = parameters();
   const asOf = f.as_of === undefined ? null : p(f.as_of);
   // A commitment belongs to the scorecards that hold it (those in effect) and those that observed it (by then).
   const held =

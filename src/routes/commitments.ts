@@ -135,20 +135,17 @@ export async function commitmentPage(
       total,
     };
   }
-  let matches = await matchCommitments(db, filters);
-  let deadlines = new Map<string, Deadline | null>();
-  if (query.deadline) {
-    deadlines = await deadlinesOn(db, matches, day);
-    const wanted = new Set<string>(query.deadline);
-    matches = matches.filter((m) => wanted.has(deadlines.get(m.id)?.status ?? ""));
-  }
+  // Filtered by deadline status, which is judged per commitment: read every match, then page.
+  const all = await matchCommitments(db, filters);
+  const deadlines = await deadlinesOn(db, all, day);
+  const wanted = new Set<string>(query.deadline);
+  const matches = all.filter((m) => wanted.has(deadlines.get(m.id)?.status ?? ""));
   const keyOf = (m: { id: string; rank: number | null }): Cursor["after"] => (q ? [m.rank, m.id] : [m.id]);
   matches.sort((a, b) => compareKeys(keyOf(a), keyOf(b)));
   const total = matches.length;
   const after = cursor ? matches.filter((m) => compareKeys(keyOf(m), cursor.after) > 0) : matches;
   const page = after.slice(0, query.limit);
   const more = after.length > page.length;
-  if (!query.deadline) deadlines = await deadlinesOn(db, page, day);
   const items = await readCommitments(
     db,
     page.map((m) => m.id),
