@@ -9,6 +9,7 @@ import { extractStep } from "../scrapers/lib/steps.ts";
 import { acquireLease } from "../src/db/leases.ts";
 import { writePlanStatements } from "../src/db/observations.ts";
 import { upsertSources, type SourceRow } from "../src/db/sources.ts";
+import { handleJob } from "../src/pipeline/jobs.ts";
 import { reprocessSource } from "../src/pipeline/reprocess.ts";
 import { runSource } from "../src/pipeline/run.ts";
 import { enqueueDueSources } from "../src/pipeline/scheduler.ts";
@@ -29,6 +30,7 @@ import {
   seedUrl,
   QUEUE_WAIT,
 } from "./helpers.ts";
+import { BOOTSTRAP, call } from "./support/admin.ts";
 
 const HC_780 = "hsc-expert-panel-hc-780";
 
@@ -635,6 +637,59 @@ describe("a reprocess keeps what it need not rewrite", () => {
     const kept = body.history.filter((h) => h.provenance.snapshot_id === first);
     expect(kept.length).toBeGreaterThan(0);
     for (const h of kept) expect(h.provenance.archive_missing_since).toBe(missingSince!.archive_missing_since);
+  });
+
+  it("tells webhooks of the change events new to the record, not of those a rewrite wrote again", async () => {
+    await twoDocuments();
+    // A third document moves another cell: its event lies after the one the rule change alters.
+    const third = seedPage(HC_780)
+      .replace("<td>Good</td>", "<td>Outstanding</td>")
+      .replace(
+        "a functionally single record</td>\n      <td></td><td></td><td></td><td></td><td>Inadequate</td>",
+        "a functionally single record</td>\n      <td></td><td></td><td></td><td></td><td>Requires improvement</td>",
+      );
+    await publish(seedUrl(HC_780), third);
+    await makeAllDue();
+    await runCron();
+    const hook = await call("POST", "/v1/admin/webhooks", BOOTSTRAP, {
+      url: `${env.TEST_SERVER}/hook/${crypto.randomUUID()}`,
+      filters: { scorecard: HC_780 },
+    });
+    expect(hook.status).toBe(201);
+    const sent: unknown[] = [];
+    const queue = {
+      send: async (m: unknown) => void sent.push(m),
+      sendBatch: async (ms: unknown[]) => void sent.push(...ms),
+    };
+    const queueEnv = new Proxy(env, { get: (t, k) => (k === "WEBHOOK_QUEUE" ? queue : Reflect.get(t, k)) });
+    const before = await history();
+    const delivered = () =>
+      env.DB.prepare("SELECT change_id FROM webhook_deliveries ORDER BY change_id")
+        .all<{ change_id: number }>()
+        .then((r) => r.results.map((d) => d.change_id));
+
+    await handleJob(queueEnv, { kind: "reprocess", sourceId: HC_780 }); // the same rule: nothing new
+    expect(sent).toEqual([]);
+    ruleReading("Outstanding", "Requires improvement"); // only the second and third documents say Outstanding
+    await handleJob(queueEnv, { kind: "reprocess", sourceId: HC_780 });
+    const after = await history();
+    const identity = ({ id, to_observation_id, from_observation_id, run_id, ...event }: Record<string, unknown>) =>
+      JSON.stringify(event);
+    const held = new Set(before.changes.map(identity));
+    const fresh = after.changes.filter((c) => !held.has(identity(c))).map((c) => c.id);
+    // The move the rule change alters is new; the third document's move was written again, under a new id.
+    expect(fresh).toHaveLength(1);
+    expect(after.changes.find((c) => c.id === fresh[0])).toMatchObject({
+      from_label: "Good",
+      to_label: "Requires improvement",
+    });
+    const rewrittenAgain = after.changes.filter(
+      (c) => c.to_label === "Requires improvement" && c.from_label === "Inadequate",
+    );
+    expect(rewrittenAgain).toHaveLength(1);
+    expect(before.changes.map((c) => c.id)).not.toContain(rewrittenAgain[0]!.id);
+    expect(await delivered()).toEqual(fresh);
+    expect(sent).toHaveLength(1);
   });
 
   it("refuses, changing nothing, when rewriting would delete what a lost document left", async () => {

@@ -168,7 +168,12 @@ export interface StoredChange {
   changed_at: string;
   effective_on: string | null;
   to_observation_id: number | null;
+  from_label: string | null;
+  from_band: string | null;
 }
+
+const STORED_CHANGE_COLUMNS = `id, scorecard_id, commitment_id, kind, dimension, to_label, to_band, band_changed, changed_at,
+  effective_on, to_observation_id, from_label, from_band`;
 
 /** The scraped history of some sources' scorecards, each table in the order it was written. */
 export async function storedHistory(
@@ -187,8 +192,7 @@ export async function storedHistory(
       .bind(ids),
     db
       .prepare(
-        `SELECT id, scorecard_id, commitment_id, kind, dimension, to_label, to_band, band_changed, changed_at, effective_on,
-                to_observation_id
+        `SELECT ${STORED_CHANGE_COLUMNS}
          FROM changes WHERE scorecard_id IN (${scorecards}) AND kind IN (${SCRAPED_CHANGE_KIND_LIST}) ORDER BY id`,
       )
       .bind(ids),
@@ -197,6 +201,19 @@ export async function storedHistory(
     observations: observations!.results as unknown as StoredObservation[],
     changes: changes!.results as unknown as StoredChange[],
   };
+}
+
+/** The scraped change events a run wrote into some sources' scorecards, in order. */
+export async function scrapedChangesOfRun(db: D1Database, sourceIds: string[], runId: number): Promise<StoredChange[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT ${STORED_CHANGE_COLUMNS} FROM changes
+       WHERE scorecard_id IN (SELECT id FROM scorecards WHERE source_id IN (SELECT value FROM json_each(?1)))
+         AND run_id = ?2 AND kind IN (${SCRAPED_CHANGE_KIND_LIST}) ORDER BY id`,
+    )
+    .bind(JSON.stringify(sourceIds), runId)
+    .all<StoredChange>();
+  return results;
 }
 
 /**
@@ -260,7 +277,10 @@ function chunks<T>(rows: T[]): T[][] {
 export function plannedHistory(
   plan: WritePlan,
   provenance: { snapshotId: number; observedAt: string },
-): { observations: Omit<StoredObservation, "id">[]; changes: Omit<StoredChange, "id" | "to_observation_id">[] } {
+): {
+  observations: Omit<StoredObservation, "id">[];
+  changes: Omit<StoredChange, "id" | "to_observation_id" | "from_label" | "from_band">[];
+} {
   const { scorecard: s } = plan;
   const { snapshotId, observedAt } = provenance;
   const scorecardEffectiveOn = effectiveOn({ published_on: s.published_on, period: s.period, observed_at: observedAt });

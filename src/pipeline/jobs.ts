@@ -41,6 +41,9 @@ export async function handleJob(env: Env, job: JobMessage): Promise<void> {
     if (job.kind === "reprocess") {
       const summary = await reprocessSource(env, job.sourceId);
       await bumpReadVersion(env);
+      // Only the events new to the record: those a rewrite wrote again were told of before.
+      if ((summary.counts?.changes_added ?? 0) > 0 && summary.newChangeIds)
+        await notifyWebhooks(env, summary.runId, new Set(summary.newChangeIds));
       console.log(
         `reprocess of ${summary.sourceIds.join(", ")}: ${summary.outcome}, ${summary.documents} documents, ` +
           `${summary.skipped.length} unreadable${summary.error ? `: ${summary.error}` : ""}`,
@@ -73,9 +76,9 @@ async function enqueueReorder(env: Env, sourceId: string): Promise<void> {
 }
 
 /** Tells webhooks of the run's change events. Its writes have landed: a failure here is logged, not a failed run. */
-async function notifyWebhooks(env: Env, runId: number): Promise<void> {
+async function notifyWebhooks(env: Env, runId: number, only?: ReadonlySet<number>): Promise<void> {
   try {
-    await fanOutChanges(env, runId);
+    await fanOutChanges(env, runId, only);
   } catch (error) {
     console.error(`run ${runId}: could not queue its webhook deliveries:`, error);
   }

@@ -16,6 +16,7 @@ import {
   documentsWithObservations,
   plannedHistory,
   scorecardOwner,
+  scrapedChangesOfRun,
   storedHistory,
   writePlanStatements,
   type StoredChange,
@@ -49,6 +50,11 @@ export interface ReprocessSummary {
   /** The stored observations and change events kept as they were, with their ids. */
   kept?: { observations: number; changes: number };
   counts?: RunCounts;
+  /**
+   * The change events written that the record did not hold before, what webhooks are told of: a
+   * rewrite writes again, under new ids, events it held. Absent when they could not be read back.
+   */
+  newChangeIds?: number[];
   error?: string;
 }
 
@@ -109,7 +115,8 @@ async function rebuild(
     return { ...summary, outcome: "failed", error };
   }
 
-  const walk = keepAndRewrite(rule, accepted, missing, await storedHistory(db, sourceIds));
+  const stored = await storedHistory(db, sourceIds);
+  const walk = keepAndRewrite(rule, accepted, missing, stored);
   if ("error" in walk) {
     await db.batch(close("failed", { error: walk.error }));
     return { ...summary, outcome: "failed", error: walk.error };
@@ -134,7 +141,19 @@ async function rebuild(
   }
   if (missing.length > 0) statements.push(markArchiveMissingStatement(db, summary.missing, new Date().toISOString()));
   await db.batch([...statements, ...close("ok", { counts })]);
-  return { ...summary, outcome: "ok", counts, kept: walk.kept };
+  const rewritten = stored.changes.slice(walk.kept.changes);
+  const newChangeIds =
+    counts.changes_added === 0
+      ? []
+      : await scrapedChangesOfRun(db, sourceIds, runId).then(
+          (written) => newEvents(rewritten, written),
+          (error) => {
+            // The rebuild has landed: the scheduled tick tells webhooks of the run's events instead.
+            console.error(`reprocess run ${runId}: could not read back its change events:`, error);
+            return undefined;
+          },
+        );
+  return { ...summary, outcome: "ok", counts, kept: walk.kept, newChangeIds };
 }
 
 interface Walk {
@@ -168,6 +187,23 @@ const CHANGE_COLUMNS = [
   "changed_at",
   "effective_on",
 ] as const;
+
+/** What makes a change event the same event, whatever its id. */
+const EVENT_IDENTITY = [...CHANGE_COLUMNS, "from_label", "from_band"] as const;
+
+/** The ids of the events written that are not among those the rewrite replaced, as many times as written. */
+function newEvents(replaced: StoredChange[], written: StoredChange[]): number[] {
+  const key = (change: StoredChange) => JSON.stringify(EVENT_IDENTITY.map((column) => change[column] ?? null));
+  const held = new Map<string, number>();
+  for (const change of replaced) held.set(key(change), (held.get(key(change)) ?? 0) + 1);
+  return written
+    .filter((change) => {
+      const times = held.get(key(change)) ?? 0;
+      held.set(key(change), times - 1);
+      return times <= 0;
+    })
+    .map((change) => change.id);
+}
 
 function sameRows<T extends object>(stored: T[], planned: T[], columns: readonly (keyof T)[]): boolean {
   return (

@@ -69,18 +69,21 @@ export async function signature(secret: string, body: string, unixSeconds: numbe
 /**
  * Records a delivery of each of a run's change events to each webhook that wants it, and queues
  * them. Called by the jobs consumer after a run: the run's writes have landed whatever happens
- * here, so a failure is logged, never a failed run.
+ * here, so a failure is logged, never a failed run. `only`: the events to tell of, when not all
+ * (a reprocess writes again, under new ids, events subscribers were told of).
  */
-export async function fanOutChanges(env: Env, runId: number): Promise<number> {
+export async function fanOutChanges(env: Env, runId: number, only?: ReadonlySet<number>): Promise<number> {
   const [changes, hooks] = await Promise.all([
     changeEventsOfRun(env.DB, runId),
     listWebhooks(env.DB, { enabledOnly: true }),
   ]);
-  const pairs = changes.flatMap((change) =>
-    hooks
-      .filter((hook) => matchesFilters(change, hook.filters))
-      .map((hook) => ({ webhookId: hook.id, changeId: change.id })),
-  );
+  const pairs = changes
+    .filter((change) => only === undefined || only.has(change.id))
+    .flatMap((change) =>
+      hooks
+        .filter((hook) => matchesFilters(change, hook.filters))
+        .map((hook) => ({ webhookId: hook.id, changeId: change.id })),
+    );
   // Recorded first, queued second: a delivery whose message is lost is still in D1, and the
   // scheduled tick sends it again (resendWebhooks); a pair recorded once is never recorded twice.
   const ids = await insertDeliveries(env.DB, pairs, new Date().toISOString());
