@@ -233,14 +233,22 @@ describe("webhooks", () => {
     const finished = Date.parse(
       (await env.DB.prepare("SELECT finished_at FROM runs WHERE id = ?").bind(run!.id).first<string>("finished_at"))!,
     );
-    expect(await resendWebhooks(queue.queueEnv, new Date(finished + 1_000))).toEqual({ runs: 0, deliveries: 0 });
+    expect(await resendWebhooks(queue.queueEnv, new Date(finished + 1_000))).toEqual({
+      runs: 0,
+      corrections: 0,
+      deliveries: 0,
+    });
     // Two minutes on: the run is fanned out again (its delivery already recorded, so not twice).
-    expect(await resendWebhooks(queue.queueEnv, new Date(finished + 120_000))).toEqual({ runs: 1, deliveries: 0 });
+    expect(await resendWebhooks(queue.queueEnv, new Date(finished + 120_000))).toEqual({
+      runs: 1,
+      corrections: 0,
+      deliveries: 0,
+    });
     expect(queue.sent).toEqual([]);
     // Past the time a queued message is taken for lost: the recorded delivery is sent again, once.
     const later = new Date(finished + LOST_MESSAGE_AFTER_MS + 120_000);
-    expect(await resendWebhooks(queue.queueEnv, later)).toEqual({ runs: 0, deliveries: 1 });
-    expect(await resendWebhooks(queue.queueEnv, later)).toEqual({ runs: 0, deliveries: 0 });
+    expect(await resendWebhooks(queue.queueEnv, later)).toEqual({ runs: 0, corrections: 0, deliveries: 1 });
+    expect(await resendWebhooks(queue.queueEnv, later)).toEqual({ runs: 0, corrections: 0, deliveries: 0 });
     expect(queue.sent).toEqual([{ body: { kind: "deliver", deliveryId: pending.results[0]!.id } }]);
     await queue.deliverNext();
     expect((await received(path)).map((r) => r.attempt)).toEqual([1]);
@@ -266,7 +274,11 @@ describe("webhooks", () => {
     await env.DB.prepare("DELETE FROM webhook_deliveries").run();
     const queue = webhookQueue();
     const finished = Date.parse((await env.DB.prepare("SELECT max(finished_at) AS f FROM runs").first<string>("f"))!);
-    expect(await resendWebhooks(queue.queueEnv, new Date(finished + 120_000))).toEqual({ runs: 1, deliveries: 0 });
+    expect(await resendWebhooks(queue.queueEnv, new Date(finished + 120_000))).toEqual({
+      runs: 1,
+      corrections: 0,
+      deliveries: 0,
+    });
     expect(queue.sent).toHaveLength(1);
     await queue.deliverNext();
     expect(await received(path)).toHaveLength(1);
@@ -275,5 +287,134 @@ describe("webhooks", () => {
         "SELECT count(*) AS n FROM runs WHERE webhooks_queued_at IS NULL AND changes_added > 0",
       ).first("n"),
     ).toBe(0);
+  });
+  it("deliver newsroom corrections and their reverts; a tick sends what a request could not, once", async () => {
+    await seed([HC_780]);
+    await runCron();
+    const target = (await env.DB.prepare(
+      `SELECT commitment_id AS commitment, dimension, label FROM observations
+       WHERE scorecard_id = ? AND commitment_id IS NOT NULL AND band != 'not-rated' ORDER BY id LIMIT 1`,
+    )
+      .bind(HC_780)
+      .first<{ commitment: string; dimension: string; label: string }>())!;
+    const subscribe = async (filters: object) => {
+      const path = `/hook/${crypto.randomUUID()}`;
+      const made = await call("POST", "/v1/admin/webhooks", BOOTSTRAP, { url: `${env.TEST_SERVER}${path}`, filters });
+      expect(made.status).toBe(201);
+      return { path, ...(await made.json<{ id: number; secret: string }>()) };
+    };
+    const corrections = await subscribe({ scorecard: HC_780, kind: "corrected" });
+    const everything = await subscribe({});
+    const publisherOnly = await subscribe({ kind: "moved" });
+    const admin = (path: string, body: object, through: Env) =>
+      app.request(
+        path,
+        {
+          method: "POST",
+          headers: { Authorization: `Bearer ${BOOTSTRAP}`, "Content-Type": "application/json" },
+          body: JSON.stringify(body),
+        },
+        through,
+      );
+
+    // The correction is told at once to the two webhooks that want it.
+    const queue = webhookQueue();
+    const label = target.label === "Good" ? "Inadequate" : "Good";
+    const made = await admin(
+      "/v1/admin/overrides",
+      {
+        ...target,
+        label,
+        reason: "The panel's erratum corrects this rating.",
+        evidence_url: "https://committees.parliament.uk/erratum",
+      },
+      queue.queueEnv,
+    );
+    expect(made.status, await made.clone().text()).toBe(201);
+    const override = await made.json<{ id: number }>();
+    expect(queue.sent).toHaveLength(2);
+    await queue.deliverNext();
+    await queue.deliverNext();
+    const [told] = await received(corrections.path);
+    expect(await verify(corrections.secret, told!.headers["x-scorecard-signature"]!, told!.body)).toBe(true);
+    expect(JSON.parse(told!.body)).toMatchObject({
+      type: "change",
+      webhook_id: corrections.id,
+      change: {
+        id: null,
+        kind: "corrected",
+        scorecard_id: HC_780,
+        commitment_id: target.commitment,
+        dimension: target.dimension,
+        from: { label: target.label },
+        to: { label },
+        band_changed: true,
+        run_id: null,
+        correction: {
+          override_id: override.id,
+          reason: "The panel's erratum corrects this rating.",
+          evidence_url: "https://committees.parliament.uk/erratum",
+          revert_reason: null,
+        },
+      },
+    });
+    expect(await received(everything.path)).toHaveLength(1);
+
+    // The revert is recorded while the queue refuses everything; and its deliveries are lost too.
+    const reverted = await admin(
+      `/v1/admin/overrides/${override.id}/revert`,
+      { reason: "The erratum was withdrawn." },
+      failingWebhookQueue(),
+    );
+    expect(reverted.status, await reverted.clone().text()).toBe(200);
+    await env.DB.prepare("DELETE FROM webhook_deliveries WHERE override_event = 'correction-reverted'").run();
+    const late = await subscribe({});
+
+    // A tick within the minute leaves it alone; two minutes on, it is fanned out, and only once.
+    const now = Date.now();
+    expect(await resendWebhooks(queue.queueEnv, new Date(now))).toEqual({ runs: 0, corrections: 0, deliveries: 0 });
+    expect(await resendWebhooks(queue.queueEnv, new Date(now + 120_000))).toEqual({
+      runs: 0,
+      corrections: 1,
+      deliveries: 0,
+    });
+    expect(await resendWebhooks(queue.queueEnv, new Date(now + 180_000))).toEqual({
+      runs: 0,
+      corrections: 0,
+      deliveries: 0,
+    });
+    expect(queue.sent).toHaveLength(1);
+    await queue.deliverNext();
+    const told2 = await received(everything.path);
+    expect(told2.map((r) => JSON.parse(r.body).change)).toEqual([
+      expect.objectContaining({ kind: "corrected" }),
+      expect.objectContaining({
+        kind: "correction-reverted",
+        from: expect.objectContaining({ label }),
+        to: expect.objectContaining({ label: target.label }),
+        correction: expect.objectContaining({ override_id: override.id, revert_reason: "The erratum was withdrawn." }),
+      }),
+    ]);
+    // Neither the publisher's subscriber nor one subscribed after the events is told of them.
+    expect(await received(publisherOnly.path)).toEqual([]);
+    expect(await received(late.path)).toEqual([]);
+
+    // The log names the correction each delivery carried, and one can be sent again.
+    const log = await (
+      await call("GET", `/v1/admin/webhooks/${everything.id}/deliveries`, BOOTSTRAP)
+    ).json<{ data: { id: number; change_id: number | null; override_id: number; override_event: string }[] }>();
+    expect(log.data).toEqual([
+      expect.objectContaining({ change_id: null, override_id: override.id, override_event: "correction-reverted" }),
+      expect.objectContaining({ change_id: null, override_id: override.id, override_event: "corrected" }),
+    ]);
+    const again = await app.request(
+      `/v1/admin/webhooks/${everything.id}/deliveries/${log.data[1]!.id}/redeliver`,
+      { method: "POST", headers: { Authorization: `Bearer ${BOOTSTRAP}` } },
+      queue.queueEnv,
+    );
+    expect(again.status).toBe(202);
+    await queue.deliverNext();
+    const last = JSON.parse((await received(everything.path)).at(-1)!.body);
+    expect(last).toMatchObject({ delivery_id: (await again.json<{ id: number }>()).id, change: { kind: "corrected" } });
   });
 });

@@ -54,6 +54,7 @@ describe("filters", () => {
     changed_at: "2026-01-01T00:00:00Z",
     effective_on: "2025-03-31",
     run_id: 1,
+    correction: null,
   };
   it("match when every filter given matches", () => {
     expect(matchesFilters(change, {})).toBe(true);

@@ -118,6 +118,7 @@ export interface CorrectionRow {
   scorecard_id: string;
   scorecard_title: string;
   rule_id: string;
+  source_id: string;
   commitment_id: string;
   commitment_key: string;
   commitment_text: string;
@@ -146,7 +147,7 @@ export interface CorrectionRow {
  */
 export async function listCorrections(
   db: D1Database,
-  f: ChangeFilters,
+  f: ChangeFilters & { override?: number },
   before: [string, string] | null,
   limit: number,
 ): Promise<CorrectionRow[]> {
@@ -158,6 +159,7 @@ export async function listCorrections(
   if (f.scorecard !== undefined) filters.push(`o.scorecard_id = ${p(f.scorecard)}`);
   if (f.commitment !== undefined) filters.push(`o.commitment_id = ${p(f.commitment)}`);
   if (f.dimension !== undefined) filters.push(`o.dimension = ${p(f.dimension)}`);
+  if (f.override !== undefined) filters.push(`o.id = ${p(f.override)}`);
   const scoped = filters.map((w) => ` AND ${w}`).join("");
   const at = { corrected: "o.created_at", "correction-reverted": "o.reverted_at" } as const;
   const selects = kinds.map((kind) => {
@@ -182,7 +184,7 @@ export async function listCorrections(
   }
   const { results } = await db
     .prepare(
-      `SELECT e.*, s.title AS scorecard_title, src.rule_id, c.key AS commitment_key, c.text AS commitment_text,
+      `SELECT e.*, s.title AS scorecard_title, src.rule_id, s.source_id, c.key AS commitment_key, c.text AS commitment_text,
               so.label AS scraped_label, so.band AS scraped_band, so.score AS scraped_score,
               sp.url AS scraped_url, sp.fetched_at AS scraped_fetched_at, sp.sha256 AS scraped_sha256,
               sp.archive_key AS scraped_archive_key

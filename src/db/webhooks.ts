@@ -1,4 +1,5 @@
 // Webhooks: subscribers to change events, and every delivery made to them.
+import { listCorrections, type CorrectionRow } from "./changes.ts";
 
 export interface WebhookFilters {
   rule?: string | undefined;
@@ -7,8 +8,11 @@ export interface WebhookFilters {
   dimension?: string | undefined;
   /** `better`: the score rose; `worse`: it fell (as on /v1/changes; moves between levels only). */
   direction?: "better" | "worse" | undefined;
-  kind?: "moved" | "first-rating" | "removed" | "returned" | undefined;
+  kind?: "moved" | "first-rating" | "removed" | "returned" | CorrectionKind | undefined;
 }
+
+/** A newsroom correction's two events: an override made, and an override reverted. */
+export type CorrectionKind = "corrected" | "correction-reverted";
 
 export interface WebhookRow {
   id: number;
@@ -25,7 +29,10 @@ export type DeliveryStatus = "pending" | "delivered" | "failed";
 export interface DeliveryRow {
   id: number;
   webhook_id: number;
-  change_id: number;
+  /** The delivery's subject: a publisher's change event, or else a correction's event. */
+  change_id: number | null;
+  override_id: number | null;
+  override_event: CorrectionKind | null;
   redelivery_of: number | null;
   status: DeliveryStatus;
   attempts: number;
@@ -37,9 +44,10 @@ export interface DeliveryRow {
   finished_at: string | null;
 }
 
-/** A change event as a webhook receives it. */
+/** A change event as a webhook receives it: the publisher's (from a run), or a newsroom correction. */
 export interface ChangeEvent {
-  id: number;
+  /** The stored change event's id; null for a correction, which `correction.override_id` names. */
+  id: number | null;
   kind: string;
   rule_id: string;
   source_id: string;
@@ -52,7 +60,14 @@ export interface ChangeEvent {
   direction: "better" | "worse" | null;
   changed_at: string;
   effective_on: string | null;
-  run_id: number;
+  run_id: number | null;
+  correction: {
+    override_id: number;
+    by: string;
+    reason: string;
+    evidence_url: string;
+    revert_reason: string | null;
+  } | null;
 }
 
 type StoredWebhook = Omit<WebhookRow, "filters" | "enabled"> & { filters: string; enabled: number };
@@ -133,15 +148,16 @@ interface ChangeEventRow {
   run_id: number;
 }
 
-function changeEventOf(r: ChangeEventRow): ChangeEvent {
-  const side = (label: string | null, band: string | null, score: number | null) =>
-    label === null || band === null ? null : { label, band, score };
-  const direction =
-    r.from_score === null || r.to_score === null || r.from_score === r.to_score
-      ? null
-      : r.to_score > r.from_score
-        ? "better"
-        : "worse";
+const side = (label: string | null, band: string | null, score: number | null) =>
+  label === null || band === null ? null : { label, band, score };
+
+const directionOf = (from: number | null | undefined, to: number | null | undefined) =>
+  from == null || to == null || from === to ? null : to > from ? "better" : "worse";
+
+/** A publisher's change event, stored by a run. */
+type StoredChangeEvent = ChangeEvent & { id: number; run_id: number };
+
+function changeEventOf(r: ChangeEventRow): StoredChangeEvent {
   return {
     id: r.id,
     kind: r.kind,
@@ -153,14 +169,73 @@ function changeEventOf(r: ChangeEventRow): ChangeEvent {
     from: side(r.from_label, r.from_band, r.from_score),
     to: side(r.to_label, r.to_band, r.to_score),
     band_changed: r.band_changed === 1,
-    direction,
+    direction: directionOf(r.from_score, r.to_score),
     changed_at: r.changed_at,
     effective_on: r.effective_on,
     run_id: r.run_id,
+    correction: null,
   };
 }
 
-export async function changeEventsOfRun(db: D1Database, runId: number): Promise<ChangeEvent[]> {
+/** A correction as a change event: from the scraped rating in force then to the newsroom's, or back. */
+function correctionEventOf(r: CorrectionRow): ChangeEvent {
+  const scraped = side(r.scraped_label, r.scraped_band, r.scraped_score);
+  const corrected = side(r.override_label, r.override_band, r.override_score);
+  const [from, to] = r.kind === "corrected" ? [scraped, corrected] : [corrected, scraped];
+  return {
+    id: null,
+    kind: r.kind,
+    rule_id: r.rule_id,
+    source_id: r.source_id,
+    scorecard_id: r.scorecard_id,
+    commitment_id: r.commitment_id,
+    dimension: r.dimension,
+    from,
+    to,
+    band_changed: from?.band !== to?.band,
+    direction: directionOf(from?.score, to?.score),
+    changed_at: r.changed_at,
+    effective_on: r.changed_at.slice(0, 10),
+    run_id: null,
+    correction: {
+      override_id: r.override_id,
+      by: r.by_name,
+      reason: r.reason,
+      evidence_url: r.evidence_url,
+      revert_reason: r.revert_reason,
+    },
+  };
+}
+
+export async function getCorrectionEvent(
+  db: D1Database,
+  overrideId: number,
+  kind: CorrectionKind,
+): Promise<ChangeEvent | null> {
+  const [row] = await listCorrections(db, { override: overrideId, kind: [kind] }, null, 1);
+  return row ? correctionEventOf(row) : null;
+}
+
+/** Corrections made or reverted in [since, before), oldest first: the outbox sweep's window. */
+export async function correctionsBetween(
+  db: D1Database,
+  since: string,
+  before: string,
+): Promise<{ override_id: number; kind: CorrectionKind }[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT id AS override_id, 'corrected' AS kind, created_at AS at FROM overrides
+         WHERE created_at >= ?1 AND created_at < ?2
+       UNION ALL
+       SELECT id, 'correction-reverted', reverted_at FROM overrides WHERE reverted_at >= ?1 AND reverted_at < ?2
+       ORDER BY at, override_id`,
+    )
+    .bind(since, before)
+    .all<{ override_id: number; kind: CorrectionKind }>();
+  return results.map(({ override_id, kind }) => ({ override_id, kind }));
+}
+
+export async function changeEventsOfRun(db: D1Database, runId: number): Promise<StoredChangeEvent[]> {
   const { results } = await db
     .prepare(`${CHANGE_EVENT_SELECT} WHERE c.run_id = ? ORDER BY c.id`)
     .bind(runId)
@@ -173,17 +248,21 @@ export async function getChangeEvent(db: D1Database, id: number): Promise<Change
   return row ? changeEventOf(row) : null;
 }
 
-/** Records deliveries of changes to webhooks; a pair already delivered once is skipped. Returns the new ids. */
+/** What one delivery sends: a stored change event, or a correction's event. */
+export type DeliverySubject = { changeId: number } | { overrideId: number; overrideEvent: CorrectionKind };
+
+/** Records deliveries to webhooks; a subject already delivered once to a webhook is skipped. Returns the new ids. */
 export async function insertDeliveries(
   db: D1Database,
-  pairs: { webhookId: number; changeId: number }[],
+  pairs: ({ webhookId: number } & DeliverySubject)[],
   createdAt: string,
 ): Promise<number[]> {
   if (pairs.length === 0) return [];
   const { results } = await db
     .prepare(
-      `INSERT INTO webhook_deliveries (webhook_id, change_id, created_at, next_attempt_at)
-       SELECT j.value ->> 'webhookId', j.value ->> 'changeId', ?2, ?2 FROM json_each(?1) j WHERE true
+      `INSERT INTO webhook_deliveries (webhook_id, change_id, override_id, override_event, created_at, next_attempt_at)
+       SELECT j.value ->> 'webhookId', j.value ->> 'changeId', j.value ->> 'overrideId', j.value ->> 'overrideEvent', ?2, ?2
+       FROM json_each(?1) j WHERE true
        ON CONFLICT DO NOTHING RETURNING id`,
     )
     .bind(JSON.stringify(pairs), createdAt)
@@ -196,7 +275,11 @@ export async function markRunWebhooksQueued(db: D1Database, runId: number, at: s
   await db.prepare("UPDATE runs SET webhooks_queued_at = ?2 WHERE id = ?1").bind(runId, at).run();
 }
 
-/** Runs that finished with change events between `since` and `before` whose fan-out never completed. */
+/**
+ * Runs that finished with change events between `since` and `before` whose fan-out never
+ * completed. Not a reprocess: it rewrites, under new ids, events subscribers were told of, and only
+ * its own fan-out knows which are new (their deliveries, once recorded, are sent again as any are).
+ */
 export async function runsAwaitingWebhooks(
   db: D1Database,
   since: string,
@@ -205,7 +288,7 @@ export async function runsAwaitingWebhooks(
 ): Promise<number[]> {
   const { results } = await db
     .prepare(
-      `SELECT id FROM runs WHERE webhooks_queued_at IS NULL AND changes_added > 0
+      `SELECT id FROM runs WHERE webhooks_queued_at IS NULL AND changes_added > 0 AND trigger != 'reprocess'
          AND finished_at >= ?1 AND finished_at < ?2 ORDER BY finished_at LIMIT ?3`,
     )
     .bind(since, before, limit)
@@ -243,10 +326,11 @@ export async function insertRedelivery(
 ): Promise<DeliveryRow> {
   const row = await db
     .prepare(
-      `INSERT INTO webhook_deliveries (webhook_id, change_id, redelivery_of, created_at, next_attempt_at)
-       VALUES (?, ?, ?, ?, ?) RETURNING *`,
+      `INSERT INTO webhook_deliveries (webhook_id, change_id, override_id, override_event, redelivery_of, created_at,
+                                       next_attempt_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *`,
     )
-    .bind(of.webhook_id, of.change_id, of.id, createdAt, createdAt)
+    .bind(of.webhook_id, of.change_id, of.override_id, of.override_event, of.id, createdAt, createdAt)
     .first<DeliveryRow>();
   if (!row) throw new Error("could not record the redelivery");
   await audit(row.id).run();

@@ -1,5 +1,5 @@
-// Webhooks: after a run records change events, each matching subscriber gets one delivery per
-// change, sent from the webhook queue, signed as Stripe signs its events so that receivers can
+// Webhooks: after a run records change events, or an editor makes or reverts a correction, each
+// matching subscriber gets one delivery per event, sent from the webhook queue, signed as Stripe signs its events so that receivers can
 // reuse its verification code:
 //
 //   X-Scorecard-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the secret>
@@ -10,7 +10,9 @@
 import { checkPublicUrl } from "../../domain/address.ts";
 import {
   changeEventsOfRun,
+  correctionsBetween,
   getChangeEvent,
+  getCorrectionEvent,
   getDelivery,
   getWebhook,
   insertDeliveries,
@@ -20,6 +22,7 @@ import {
   runsAwaitingWebhooks,
   takeOverdueDeliveries,
   type ChangeEvent,
+  type CorrectionKind,
   type WebhookFilters,
 } from "../db/webhooks.ts";
 
@@ -92,6 +95,24 @@ export async function fanOutChanges(env: Env, runId: number, only?: ReadonlySet<
   return ids.length;
 }
 
+/**
+ * Records a delivery of a newsroom correction (an override made or reverted) to each webhook that
+ * wants it and was subscribed by then, and queues them. Called when the correction is made, and
+ * by every tick for a day after (a correction delivered once to a webhook is never recorded again).
+ */
+export async function fanOutCorrection(env: Env, overrideId: number, kind: CorrectionKind): Promise<number> {
+  const hooks = await listWebhooks(env.DB, { enabledOnly: true });
+  if (hooks.length === 0) return 0;
+  const event = await getCorrectionEvent(env.DB, overrideId, kind);
+  if (!event) return 0;
+  const pairs = hooks
+    .filter((hook) => hook.created_at <= event.changed_at && matchesFilters(event, hook.filters))
+    .map((hook) => ({ webhookId: hook.id, overrideId, overrideEvent: kind }));
+  const ids = await insertDeliveries(env.DB, pairs, new Date().toISOString());
+  await queueDeliveries(env, ids);
+  return ids.length;
+}
+
 async function queueDeliveries(env: Env, ids: number[]): Promise<void> {
   for (let i = 0; i < ids.length; i += 100)
     await env.WEBHOOK_QUEUE.sendBatch(
@@ -104,19 +125,26 @@ export const LOST_MESSAGE_AFTER_MS = 10 * 60_000;
 
 /**
  * The outbox's sweep, run by every scheduled tick: fans out the change events of runs whose
- * fan-out failed (within the day deliveries are retried), and queues again the deliveries whose
- * message was lost. Delivery is at least once: a receiver tells repeats apart by `delivery_id`.
+ * fan-out failed and the corrections of the day (within the day deliveries are retried), and
+ * queues again the deliveries whose message was lost. Delivery is at least once: a receiver
+ * tells repeats apart by `delivery_id`.
  */
-export async function resendWebhooks(env: Env, now: Date): Promise<{ runs: number; deliveries: number }> {
+export async function resendWebhooks(
+  env: Env,
+  now: Date,
+): Promise<{ runs: number; corrections: number; deliveries: number }> {
   const since = new Date(now.getTime() - GIVE_UP_AFTER_MS).toISOString();
-  // A run that finished a moment ago may be fanning out right now, in its own invocation.
+  // A run or a correction of a moment ago may be fanning out right now, in its own invocation.
   const settled = new Date(now.getTime() - 60_000).toISOString();
   const runs = await runsAwaitingWebhooks(env.DB, since, settled, 20);
   for (const runId of runs) await fanOutChanges(env, runId);
+  let corrections = 0;
+  for (const { override_id, kind } of await correctionsBetween(env.DB, since, settled))
+    corrections += await fanOutCorrection(env, override_id, kind);
   const overdue = new Date(now.getTime() - LOST_MESSAGE_AFTER_MS).toISOString();
   const deliveries = await takeOverdueDeliveries(env.DB, overdue, now.toISOString(), 500);
   await queueDeliveries(env, deliveries);
-  return { runs: runs.length, deliveries: deliveries.length };
+  return { runs: runs.length, corrections, deliveries: deliveries.length };
 }
 
 /** What the receiver gets: the change, and which delivery of which webhook this is. */
@@ -130,7 +158,9 @@ export async function attemptDelivery(env: Env, deliveryId: number, now: () => D
   if (!delivery || delivery.status !== "pending") return; // already settled: a duplicate message
   const [hook, change] = await Promise.all([
     getWebhook(env.DB, delivery.webhook_id),
-    getChangeEvent(env.DB, delivery.change_id),
+    delivery.change_id !== null
+      ? getChangeEvent(env.DB, delivery.change_id)
+      : getCorrectionEvent(env.DB, delivery.override_id!, delivery.override_event!),
   ]);
   const at = now();
   const settle = (error: string) =>

@@ -15,6 +15,8 @@ import {
   revertOverride,
   type OverrideRow,
 } from "../../db/overrides.ts";
+import type { CorrectionKind } from "../../db/webhooks.ts";
+import { fanOutCorrection } from "../../pipeline/webhooks.ts";
 import { valid } from "../../problem.ts";
 import { editors, type AdminEnv } from "./auth.ts";
 import { numericId, page, slug, text } from "./schemas.ts";
@@ -30,6 +32,18 @@ const NewOverride = v.strictObject({
 });
 
 const Revert = v.strictObject({ reason: v.optional(text(2000)) });
+
+/**
+ * Tells the webhooks of a correction once it is on the record. A failure here fails nothing: the
+ * next scheduled tick fans out the day's corrections again, and none is recorded twice.
+ */
+async function notifyWebhooks(env: Env, overrideId: number, kind: CorrectionKind): Promise<void> {
+  try {
+    await fanOutCorrection(env, overrideId, kind);
+  } catch (error) {
+    console.error(`could not fan out override ${overrideId} (${kind}) to webhooks:`, error);
+  }
+}
 
 /** An override as the admin API shows it: what it says, and whether (and why) it has ended. */
 function present(o: OverrideRow) {
@@ -121,6 +135,7 @@ export const adminOverrides = new Hono<AdminEnv>()
       },
       actor,
     );
+    await notifyWebhooks(c.env, override.id, "corrected");
     c.header("Location", new URL(`/v1/admin/overrides/${override.id}`, c.req.url).href);
     return c.json(
       {
@@ -143,5 +158,6 @@ export const adminOverrides = new Hono<AdminEnv>()
       c.get("actor"),
     );
     if (!reverted) throw new HTTPException(409, { message: `Override ${id} is no longer in force.` });
+    await notifyWebhooks(c.env, id, "correction-reverted");
     return c.json(present(reverted));
   });

@@ -25,7 +25,7 @@ const Filters = v.strictObject({
   scorecard: v.optional(slug),
   dimension: v.optional(slug),
   direction: v.optional(v.picklist(["better", "worse"])),
-  kind: v.optional(v.picklist(["moved", "first-rating", "removed", "returned"])),
+  kind: v.optional(v.picklist(["moved", "first-rating", "removed", "returned", "corrected", "correction-reverted"])),
 });
 
 const NewWebhook = v.strictObject({
