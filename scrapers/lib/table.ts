@@ -113,3 +113,14 @@ export function cellsOfRow(table: Table, row: number): TableCell[] {
 export function cellsStartingIn(table: Table, row: number): TableCell[] {
   return cellsOfRow(table, row).filter((cell) => cell.row === row);
 }
+
+/** Every cell once, row by row and left to right (as `cellsStartingIn` of each row gives them). */
+export function everyCell(table: Table): TableCell[] {
+  const cells: TableCell[] = [];
+  table.grid.forEach((slots, row) =>
+    slots.forEach((cell, column) => {
+      if (cell && cell.row === row && cell.column === column) cells.push(cell);
+    }),
+  );
+  return cells;
+}
