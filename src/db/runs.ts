@@ -280,6 +280,18 @@ export async function extractedSnapshots(
 }
 
 /**
+ * What a run cost, recorded when it closes. Wall time, as Workers show no CPU time to the code
+ * (and their clock moves only across I/O): from the run's start to its closing batch, and the
+ * part spent waiting on fetches; `statements` counts the D1 statements run before the closing
+ * batch and those in it beside the closing ones.
+ */
+export interface RunCost {
+  durationMs: number;
+  fetchMs: number;
+  statements: number;
+}
+
+/**
  * The statements that close a run and, for a scrape, update its source's health. They are
  * returned, not run, so that a successful run can close in the same batch as its writes.
  * A reprocess fetches nothing, so it says nothing of the source's health.
@@ -295,16 +307,19 @@ export function finishRunStatements(
     counts?: RunCounts;
     error?: string;
     failedCheck?: string;
+    cost?: RunCost;
   },
   options: { health: boolean } = { health: true },
 ): D1PreparedStatement[] {
   const succeeded = run.outcome === "ok" || run.outcome === "unchanged";
   const counts = run.counts;
+  // A deferred run never asked the source anything, so it says nothing of its health.
+  const health = options.health && run.outcome !== "deferred";
   const statements = [
     db
       .prepare(
         `UPDATE runs SET finished_at = ?, outcome = ?, snapshot_id = ?, commitments_seen = ?, observations_added = ?,
-         changes_added = ?, error = ?, failed_check = ? WHERE id = ?`,
+         changes_added = ?, error = ?, failed_check = ?, duration_ms = ?, fetch_ms = ?, d1_statements = ? WHERE id = ?`,
       )
       .bind(
         run.finishedAt,
@@ -315,11 +330,14 @@ export function finishRunStatements(
         counts?.changes_added ?? null,
         run.error ?? null,
         run.failedCheck ?? null,
+        run.cost?.durationMs ?? null,
+        run.cost?.fetchMs ?? null,
+        // These closing statements are part of the run too.
+        run.cost ? run.cost.statements + (health ? 2 : 1) : null,
         run.id,
       ),
   ];
-  // A deferred run never asked the source anything, so it says nothing of its health.
-  if (options.health && run.outcome !== "deferred") {
+  if (health) {
     statements.push(
       succeeded
         ? db
