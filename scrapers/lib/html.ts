@@ -110,9 +110,26 @@ function hasFootnoteLink(node: Element): boolean {
  */
 export function textOf(node: AnyNode | undefined, options: TextOptions = {}): string {
   if (!node) return "";
+  const plain = onlyText(node);
+  if (plain) return plain;
   const out: string[] = [];
   collect(node, options, out);
   return collapseWhitespace(out.join(""));
+}
+
+// Elements whose text `collect` reads in some other way than its text child's.
+const NOT_PLAIN = new Set(["br", "wbr", "img", "area", "input", "table", "a", "sup"]);
+
+/**
+ * The text of an element whose only child is text (most table cells), as `collect` would read
+ * it, without collecting; "" when `collect` must decide (no visible text, or a special element).
+ */
+function onlyText(node: AnyNode): string {
+  if (node.type !== "tag" || node.children.length !== 1) return "";
+  const child = node.children[0]!;
+  if (child.type !== "text" || INVISIBLE.has(node.name) || NOT_PLAIN.has(node.name) || "hidden" in node.attribs)
+    return "";
+  return collapseWhitespace(child.data);
 }
 
 /** `textOf` for the elements of a selection, joined. */
@@ -161,13 +178,18 @@ export interface PageScan {
  */
 export function scanPage(root: AnyNode, patterns: RegExp[], names: string[]): PageScan {
   const withText = patterns.map((): Element[] => []);
+  // Most text matches none of the patterns: one test of them all passes it over (their sources
+  // joined, case-insensitive: it matches whatever any of them does, unless a flag or a numbered
+  // backreference would change what a source means on its own).
+  const joinable = patterns.every((pattern) => /^i?$/.test(pattern.flags) && !/\\[1-9]/.test(pattern.source));
+  const any = joinable ? new RegExp(patterns.map((pattern) => pattern.source).join("|"), "i") : /(?:)/;
   const named = new Map(names.map((name): [string, Element[]] => [name, []]));
   const stack: AnyNode[] = [root];
   while (stack.length > 0) {
     const node = stack.pop()!;
     if (node.type === "text") {
       const parent = node.parent;
-      if (!parent || parent.type !== "tag") continue;
+      if (!parent || parent.type !== "tag" || !any.test(node.data)) continue;
       for (let i = 0; i < patterns.length; i++) {
         const found = withText[i]!;
         if (patterns[i]!.test(node.data) && found.at(-1) !== parent) found.push(parent);

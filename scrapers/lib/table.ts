@@ -31,6 +31,7 @@ const children = (element: Element, names: string[]) =>
 
 /** The spec's limits: colspan 1 to 1000, rowspan 0 (to the end of its row group) to 65534. */
 function span(value: string | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
   const parsed = /^\s*\+?(\d+)/.exec(value ?? "");
   if (!parsed) return fallback;
   const n = Number(parsed[1]);
