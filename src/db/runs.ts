@@ -187,12 +187,17 @@ export interface RunRow {
   changes_added: number | null;
   error: string | null;
   failed_check: string | null;
+  /** What the run cost (RunCost); null for runs recorded before migration 0016, and while running. */
+  duration_ms: number | null;
+  fetch_ms: number | null;
+  d1_statements: number | null;
 }
 
 export async function listRecentRuns(db: D1Database, sourceId: string, limit: number): Promise<RunRow[]> {
   const { results } = await db
     .prepare(
-      `SELECT id, trigger, started_at, finished_at, outcome, commitments_seen, observations_added, changes_added, error, failed_check
+      `SELECT id, trigger, started_at, finished_at, outcome, commitments_seen, observations_added, changes_added, error, failed_check,
+              duration_ms, fetch_ms, d1_statements
        FROM runs WHERE source_id = ? ORDER BY id DESC LIMIT ?`,
     )
     .bind(sourceId, limit)
@@ -366,7 +371,7 @@ export async function getRun(db: D1Database, id: number): Promise<(RunRow & { so
   return db
     .prepare(
       `SELECT id, source_id, trigger, started_at, finished_at, outcome, commitments_seen, observations_added, changes_added,
-              error, failed_check FROM runs WHERE id = ?`,
+              error, failed_check, duration_ms, fetch_ms, d1_statements FROM runs WHERE id = ?`,
     )
     .bind(id)
     .first<RunRow & { source_id: string }>();
