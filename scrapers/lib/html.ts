@@ -233,6 +233,27 @@ export function hasDescendantNamed(node: AnyNode, names: ReadonlySet<string>): b
   return false;
 }
 
+/** The children of `node` that are elements named one of `names` (`$(node).children(names)`). */
+export function childrenNamed(node: AnyNode, names: ReadonlySet<string>): Element[] {
+  return "children" in node
+    ? (node.children.filter((child) => isTag(child) && names.has(child.name)) as Element[])
+    : [];
+}
+
+/** `node` itself or its nearest ancestor named one of `names`, below the document (`$(node).closest(names)`). */
+export function closestNamed(node: AnyNode, names: ReadonlySet<string>): Element | null {
+  for (let at: AnyNode | null = node; at && at.type !== "root"; at = at.parent)
+    if (isTag(at) && names.has(at.name)) return at;
+  return null;
+}
+
+/** The previous sibling that is an element (`$(node).prev()`). */
+export function previousElement(node: AnyNode): Element | null {
+  let prev = node.prev;
+  while (prev && !isTag(prev)) prev = prev.prev;
+  return prev;
+}
+
 /** The next sibling that is an element (`$(node).next()`). */
 export function nextElement(node: AnyNode): Element | null {
   let next = node.next;
