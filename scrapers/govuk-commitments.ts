@@ -171,9 +171,11 @@ function extract(json: string) {
     }
     const listCue = block.intro !== undefined && COMMITMENT_CUE.test(block.intro) && !isForecast(block.intro);
     for (const sentence of sentences(block.text)) {
-      const date = findTargetDate(sentence, context);
+      // The cue first: a sentence without one is no commitment, whatever date it names.
       const cue = COMMITMENT_CUE.test(sentence) || (listCue && !PAST.test(sentence));
-      if (date && cue && !isForecast(sentence) && !ABOUT_THE_DOCUMENT.test(sentence))
+      if (!cue) continue;
+      const date = findTargetDate(sentence, context);
+      if (date && !isForecast(sentence) && !ABOUT_THE_DOCUMENT.test(sentence))
         add(sentence, block.heading, block.anchor, date.target);
     }
   }
