@@ -6,18 +6,14 @@
 // its own run record (migration 0016): wall time beyond its fetch, and its D1 statements.
 // Prints figures; asserts nothing.
 //   node bench/cycle.ts   (part of npm run bench)
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { mkdir, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { join } from "node:path";
-import { getPlatformProxy } from "wrangler";
-import { loadSeeds } from "../src/seeds.ts";
 import { readSeeds } from "../scripts/read-seeds.ts";
 import { root } from "../scripts/seed.ts";
+import { loadSeeds } from "../src/seeds.ts";
+import { prepareState, startService } from "./service.ts";
 import { spread, type Spread } from "./stats.ts";
 
 export const CYCLE_SOURCES = 200;
-const DIR = join(root, ".wrangler", "bench-cycle");
 const CRON = "*/15 * * * *";
 const CYCLE_TIMEOUT_MS = 15 * 60_000;
 
@@ -46,29 +42,20 @@ export interface CycleFigures {
   /** Runs of each outcome within its target (unchanged < 5 ms, ok < 50 ms). */
   withinTarget: Record<string, number>;
   /** D1 statements per run, by rule and outcome, with the range of commitments they covered. */
-  statements: { rule: string; outcome: string; runs: number; commitments: [number, number]; statements: [number, number] }[];
+  statements: {
+    rule: string;
+    outcome: string;
+    runs: number;
+    commitments: [number, number];
+    statements: [number, number];
+  }[];
   slowest: { source: string; outcome: string; workMs: number; commitments: number | null }[];
 }
 
 export const TARGET_MS: Record<string, number> = { unchanged: 5, ok: 50 };
 
-function wrangler(args: string[]): void {
-  execFileSync("wrangler", args, { cwd: root, stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, CI: "1" } });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}
-
 /** The seeded sources, and copies of the Expert Panel ones under unused paper numbers up to CYCLE_SOURCES. */
-async function loadSources(): Promise<void> {
+async function loadSources(env: Env): Promise<void> {
   const { seeds, archive } = await readSeeds(join(root, "seeds"));
   const panels = seeds.sources.filter((s) => s.rule === "hsc-expert-panel" && archive[s.url]);
   const sources = [...seeds.sources];
@@ -82,12 +69,7 @@ async function loadSources(): Promise<void> {
     documents[url] = { ...document, body: document.body.replaceAll(`HC ${number}`, `HC ${paper}`) };
     sources.push({ ...original, id: `bench-hsc-${paper}`, url, title: `${original.title}, copy ${paper}` });
   }
-  const proxy = await getPlatformProxy<Env>({ persist: { path: join(DIR, "v3") } });
-  try {
-    await loadSeeds(proxy.env, { ...seeds, sources }, documents);
-  } finally {
-    await proxy.dispose();
-  }
+  await loadSeeds(env, { ...seeds, sources }, documents);
 }
 
 async function json<T>(url: string): Promise<T> {
@@ -164,47 +146,20 @@ async function cycle(origin: string, name: string, time?: number): Promise<Cycle
 }
 
 export async function benchCycle(): Promise<CycleFigures[]> {
-  await rm(DIR, { recursive: true, force: true });
-  await mkdir(DIR, { recursive: true });
-  wrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", DIR]);
-  await loadSources();
-  const port = await freePort();
-  const origin = `http://127.0.0.1:${port}`;
-  const dev: ChildProcess = spawn(
-    "wrangler",
-    [
-      "dev",
-      "--ip",
-      "127.0.0.1",
-      "--port",
-      String(port),
-      "--persist-to",
-      DIR,
-      "--test-scheduled",
-      "--var",
-      "FETCH_MODE:replay",
-      // The cycle waits on /v1/sources, which must not answer from a minute-old cache.
-      "--var",
-      "READ_CACHE:off",
-    ],
-    { cwd: root, stdio: "ignore", detached: true },
-  );
+  const dir = await prepareState("bench-cycle", loadSources);
+  // The cycle waits on /v1/sources, which must not answer from a minute-old cache.
+  const service = await startService(dir, { READ_CACHE: "off" });
   try {
-    for (let t = Date.now(); ; ) {
-      try {
-        if ((await fetch(`${origin}/health`)).ok) break;
-      } catch {
-        /* not up yet */
-      }
-      if (Date.now() - t > 120_000) throw new Error("wrangler dev did not answer /health in 120 s");
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    const first = await cycle(origin, "first cycle (every source applied)");
+    const first = await cycle(service.origin, "first cycle (every source applied)");
     // A year on, every schedule is due again; the documents are the same.
-    const second = await cycle(origin, "second cycle (every document unchanged)", Date.now() + 366 * 86_400_000);
+    const second = await cycle(
+      service.origin,
+      "second cycle (every document unchanged)",
+      Date.now() + 366 * 86_400_000,
+    );
     return [first, second];
   } finally {
-    if (dev.pid) process.kill(-dev.pid, "SIGINT");
+    service.stop();
   }
 }
 
@@ -229,11 +184,7 @@ export function cycleTable(cycles: CycleFigures[]): string {
       .join("; ");
     lines.push(`| ${c.name} | ${total} | ${c.wallSeconds.toFixed(1)} s | ${outcomes} | ${work} | ${within} |`);
   }
-  lines.push(
-    "",
-    "| rule | outcome | runs | commitments per run | D1 statements per run |",
-    "|---|---|---:|---:|---:|",
-  );
+  lines.push("", "| rule | outcome | runs | commitments per run | D1 statements per run |", "|---|---|---:|---:|---:|");
   for (const c of cycles)
     for (const g of c.statements)
       lines.push(
