@@ -8,13 +8,20 @@ export function collapseWhitespace(text: string): string {
 
 /** A URL-safe key from free text, cut at a word boundary. */
 export function slugify(text: string, maxLength = 60): string {
-  const slug = text
-    .normalize("NFKD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .toLowerCase()
-    .replace(/%/g, " percent ")
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "");
+  return cutSlug(
+    text
+      .normalize("NFKD")
+      .replace(/[\u0300-\u036f]/g, "")
+      .toLowerCase()
+      .replace(/%/g, " percent ")
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-+|-+$/g, ""),
+    maxLength,
+  );
+}
+
+/** A slug cut at a word boundary to at most `maxLength`. */
+function cutSlug(slug: string, maxLength: number): string {
   if (slug.length <= maxLength) return slug;
   const cut = slug.slice(0, maxLength + 1);
   const lastDash = cut.lastIndexOf("-");
@@ -31,5 +38,5 @@ export function textKey(text: string, maxLength = 60): string {
   // FNV-1a: small, synchronous and stable; collisions among one page's commitments are not a concern.
   let hash = 0x811c9dc5;
   for (let i = 0; i < full.length; i++) hash = Math.imul(hash ^ full.charCodeAt(i), 0x01000193) >>> 0;
-  return `${slugify(text, maxLength)}-${hash.toString(16).padStart(8, "0")}`;
+  return `${cutSlug(full, maxLength)}-${hash.toString(16).padStart(8, "0")}`;
 }

@@ -14,7 +14,7 @@ import { attachments, contentApiUrl, organisation, pageUrl, parseContentItem, pu
 import { type CommitmentRecord, defineRule, type Extraction, type StepContext } from "./lib/rule.ts";
 import { expectCount, ExtractionError } from "./lib/expect.ts";
 import { collapseWhitespace, slugify } from "../domain/text.ts";
-import { isRating, mapLabel, type VocabularyId } from "../domain/vocabularies.ts";
+import { type Band, isRating, mapLabel, type VocabularyId } from "../domain/vocabularies.ts";
 
 const PUBLISHER = "Infrastructure and Projects Authority";
 
@@ -95,14 +95,25 @@ function financialYear(...texts: (string | undefined)[]): string | null {
   return null;
 }
 
-/** The five-point scale where any assessment uses one of its own levels ("Amber/red", "Amber-Green"); else the three-point one. */
-function scaleOf(labels: string[]): VocabularyId {
-  const fivePoint = labels.some((label) => ["amber-red", "amber-green"].includes(mapLabel("ipa-dca-5", label).band));
-  return fivePoint ? "ipa-dca-5" : "ipa-dca-3";
+type BandOf = (vocabulary: VocabularyId, label: string) => Band;
+
+/** `mapLabel`'s band, remembered for one file: a year repeats a handful of labels hundreds of times. */
+function rememberedBands(): BandOf {
+  const vocabularies = new Map<VocabularyId, Map<string, Band>>();
+  return (vocabulary, label) => {
+    let bands = vocabularies.get(vocabulary);
+    if (!bands) vocabularies.set(vocabulary, (bands = new Map()));
+    let band = bands.get(label);
+    if (band === undefined) bands.set(label, (band = mapLabel(vocabulary, label).band));
+    return band;
+  };
 }
 
-/** A cell that says nothing: blank, "NA", "Not applicable" (the states every vocabulary reads as not rated). */
-const saysNothing = (cell: string) => mapLabel("unrated", cell).band === "not-rated";
+/** The five-point scale where any assessment uses one of its own levels ("Amber/red", "Amber-Green"); else the three-point one. */
+function scaleOf(labels: string[], bandOf: BandOf): VocabularyId {
+  const fivePoint = labels.some((label) => ["amber-red", "amber-green"].includes(bandOf("ipa-dca-5", label)));
+  return fivePoint ? "ipa-dca-5" : "ipa-dca-3";
+}
 
 type Assessor = "ipa" | "sro";
 
@@ -114,8 +125,9 @@ function deliveryConfidence(
   project: string,
   cells: [Assessor, string][],
   vocabulary: VocabularyId,
+  bandOf: BandOf,
 ): { label: string; by?: Assessor } {
-  const rated = cells.filter(([, cell]) => isRating(mapLabel(vocabulary, cell).band));
+  const rated = cells.filter(([, cell]) => isRating(bandOf(vocabulary, cell)));
   if (rated.length > 1) {
     throw new ExtractionError(
       `project ${project} is rated by both the IPA (${JSON.stringify(rated[0]![1])}) and its SRO (${JSON.stringify(rated[1]![1])}): a year rates each project once`,
@@ -124,7 +136,8 @@ function deliveryConfidence(
   }
   if (rated.length === 1) return { label: rated[0]![1], by: rated[0]![0] };
   // No rating: an exemption, "early planning" and the like, given in one column or both alike.
-  const said = cells.filter(([, cell]) => !saysNothing(cell));
+  // A cell that says nothing: blank, "NA", "Not applicable" (the states every vocabulary reads as not rated).
+  const said = cells.filter(([, cell]) => bandOf("unrated", cell) !== "not-rated");
   const distinct = new Set(said.map(([, cell]) => collapseWhitespace(cell)));
   if (distinct.size === 1) return { label: said[0]![1] };
   throw new ExtractionError(
@@ -172,7 +185,11 @@ function readProjects(csv: string, { url, carried }: StepContext): Extraction {
           ["ipa", cell(row, column.ipa)],
           ["sro", cell(row, column.sro)],
         ];
-  const vocabulary = scaleOf(rows.flatMap((row) => assessments(row).map(([, label]) => label)));
+  const bandOf = rememberedBands();
+  const vocabulary = scaleOf(
+    rows.flatMap((row) => assessments(row).map(([, label]) => label)),
+    bandOf,
+  );
   const unit = unitOf(headers[column.cost!] ?? "");
   const orNull = (text: string) => (text === "" ? null : text);
 
@@ -182,7 +199,7 @@ function readProjects(csv: string, { url, carried }: StepContext): Extraction {
     // A few rows have no ID; keyed by name, they still count, but cannot be followed across years.
     const key = cell(row, column.id) || `unnumbered-${slugify(`${department} ${name}`)}`;
     const published = assessments(row);
-    const dca = deliveryConfidence(key, published, vocabulary);
+    const dca = deliveryConfidence(key, published, vocabulary, bandOf);
     const normalised = normaliseDepartment(department);
     const cost = cell(row, column.cost);
     return {

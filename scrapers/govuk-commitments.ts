@@ -4,12 +4,13 @@
 // 2015", "by the end of this Parliament"), every table row that states a dated measure or target,
 // and a plan's numbered objectives, each with the section it came from. Forecasts, estimates and
 // history stay out. Nothing here is rated yet.
-import { load, type Cheerio, type CheerioAPI } from "cheerio/slim";
+import { load, type CheerioAPI } from "cheerio/slim";
 import type { Element } from "domhandler";
 import { collapseWhitespace, slugify } from "../domain/text.ts";
 import { contentApiUrl, organisation, pageUrl, parseContentItem, publishedOn } from "./lib/govuk.ts";
 import { type CommitmentRecord, defineRule } from "./lib/rule.ts";
 import { ExtractionError } from "./lib/expect.ts";
+import { childrenNamed, closestNamed, descendantsNamed, previousElement } from "./lib/html.ts";
 import { type DateContext, findTargetDate, type TargetDate } from "./lib/dates.ts";
 
 /** Words that make a dated sentence a commitment rather than a description. */
@@ -53,27 +54,36 @@ interface Block {
   row?: { target: TargetDate | null };
 }
 
-const cellText = ($: CheerioAPI, cell: Element) => collapseWhitespace($(cell).text());
+// Elements by name, for walking the tree directly rather than through selectors.
+const named = (...names: string[]) => new Set(names);
+const TR = named("tr");
+const TD = named("td");
+const TH = named("th");
+const CELLS = named("th", "td");
+const CAPTION = named("caption");
+const READ = named("h2", "h3", "h4", "p", "li", "table");
+const ASIDE = named("aside");
+const OL = named("ol");
+const P = named("p");
+const PARAGRAPHS_AND_LISTS = named("p", "ul", "ol");
+
+/** An element's text content (cheerio's `.text()`), whitespace collapsed. */
+const textContent = ($: CheerioAPI, element: Element) => collapseWhitespace($.text([element]));
 
 /** One block per body row of a table that could state a dated measure; none for a forecast's table. */
-function tableRows($: CheerioAPI, table: Cheerio<Element>, heading: string | null, context: DateContext) {
-  const rows = table.find("tr").toArray();
-  const headerRow = rows.find((row) => $(row).children("td").length === 0 && $(row).children("th").length > 1);
-  const headers = headerRow
-    ? $(headerRow)
-        .children("th")
-        .toArray()
-        .map((cell) => cellText($, cell))
-    : [];
-  const caption = collapseWhitespace(table.find("caption").text());
+function tableRows($: CheerioAPI, table: Element, heading: string | null, context: DateContext) {
+  const rows = descendantsNamed(table, TR);
+  const headerRow = rows.find((row) => childrenNamed(row, TD).length === 0 && childrenNamed(row, TH).length > 1);
+  const headers = headerRow ? childrenNamed(headerRow, TH).map((cell) => textContent($, cell)) : [];
+  const caption = collapseWhitespace($.text(descendantsNamed(table, CAPTION)));
   if (isForecast(`${heading ?? ""} ${caption}`)) return [];
   const dateColumn = headers.findIndex((header) => DATE_COLUMN.test(header) && !findTargetDate(header));
   const out: { text: string; target: TargetDate | null }[] = [];
   for (const row of rows) {
     if (row === headerRow) continue;
-    const cells = $(row).children("th, td").toArray();
+    const cells = childrenNamed(row, CELLS);
     if (cells.length < 2) continue; // a section heading or a footnote spanning the table
-    const texts = cells.map((cell) => cellText($, cell));
+    const texts = cells.map((cell) => textContent($, cell));
     if (dateColumn >= 0) {
       const target = findTargetDate(`by ${texts[dateColumn] ?? ""}`, context);
       const label = texts.filter((t, i) => i !== dateColumn && t && !/^[-+£$€\d.,%*()\s]+$/.test(t)).join(" – ");
@@ -93,33 +103,35 @@ function blocksWithSections($: CheerioAPI, context: DateContext): Block[] {
   const blocks: Block[] = [];
   let heading: string | null = null;
   let anchor: string | null = null;
-  $("h2, h3, h4, p, li, table").each((_, element) => {
-    const node = $(element);
-    if (/^h\d$/.test(element.tagName)) {
-      heading = collapseWhitespace(node.text()).replace(/^\d+(?:\.\d+)*\.?\s+/, "");
+  for (const element of descendantsNamed($.root()[0]!, READ)) {
+    if (/^h\d$/.test(element.name)) {
+      heading = textContent($, element).replace(/^\d+(?:\.\d+)*\.?\s+/, "");
       // A heading without an id cannot be linked to: its commitments link to the page.
-      anchor = node.attr("id") ?? null;
-      return;
+      anchor = element.attribs.id ?? null;
+      continue;
     }
-    if (element.tagName === "table") {
-      for (const row of tableRows($, node, heading, context))
+    if (element.name === "table") {
+      for (const row of tableRows($, element, heading, context))
         blocks.push({ text: row.text, heading, anchor, inObjectives: false, row: { target: row.target } });
-      return;
+      continue;
     }
-    if (node.closest("td, th").length > 0) return; // read with its table
+    if (closestNamed(element, CELLS)) continue; // read with its table
     // A list item holding a paragraph is read through the paragraph; one holding a list, through its items.
-    if (element.tagName === "li" && node.children("p, ul, ol").length > 0) return;
-    if (element.tagName === "p" && node.closest("aside").length > 0) return;
-    const inObjectives = heading !== null && OBJECTIVES_HEADING.test(heading) && node.closest("ol").length > 0;
-    const introduction = element.tagName === "li" ? node.parent().prev("p") : null;
+    if (element.name === "li" && childrenNamed(element, PARAGRAPHS_AND_LISTS).length > 0) continue;
+    if (element.name === "p" && closestNamed(element, ASIDE)) continue;
+    const inObjectives = heading !== null && OBJECTIVES_HEADING.test(heading) && closestNamed(element, OL) !== null;
+    // The paragraph just before the list a list item is in.
+    const list = element.name === "li" && element.parent?.type === "tag" ? element.parent : null;
+    const before = list && previousElement(list);
+    const introduction = before && P.has(before.name) ? before : null;
     blocks.push({
-      text: collapseWhitespace(node.text()),
+      text: textContent($, element),
       heading,
       anchor,
       inObjectives,
-      ...(introduction?.length ? { intro: collapseWhitespace(introduction.text()) } : {}),
+      ...(introduction ? { intro: textContent($, introduction) } : {}),
     });
-  });
+  }
   return blocks;
 }
 
@@ -159,9 +171,11 @@ function extract(json: string) {
     }
     const listCue = block.intro !== undefined && COMMITMENT_CUE.test(block.intro) && !isForecast(block.intro);
     for (const sentence of sentences(block.text)) {
-      const date = findTargetDate(sentence, context);
+      // The cue first: a sentence without one is no commitment, whatever date it names.
       const cue = COMMITMENT_CUE.test(sentence) || (listCue && !PAST.test(sentence));
-      if (date && cue && !isForecast(sentence) && !ABOUT_THE_DOCUMENT.test(sentence))
+      if (!cue) continue;
+      const date = findTargetDate(sentence, context);
+      if (date && !isForecast(sentence) && !ABOUT_THE_DOCUMENT.test(sentence))
         add(sentence, block.heading, block.anchor, date.target);
     }
   }

@@ -9,11 +9,20 @@
 import { load, type CheerioAPI } from "cheerio/slim";
 import type { AnyNode, Element } from "domhandler";
 import { collapseWhitespace, textKey } from "../domain/text.ts";
-import { mapLabel } from "../domain/vocabularies.ts";
-import { expectCount, ExtractionError, select } from "./lib/expect.ts";
-import { closestBlock, elementsWithText, isInside, textOf } from "./lib/html.ts";
+import { mapLabel, vocabularyDeclaration } from "../domain/vocabularies.ts";
+import { expectCount, ExtractionError } from "./lib/expect.ts";
+import {
+  closestBlock,
+  descendantsNamed,
+  hasDescendantNamed,
+  isInside,
+  nextElement,
+  previousElements,
+  scanPage,
+  textOf,
+} from "./lib/html.ts";
 import { type CommitmentRecord, defineRule, type StepContext } from "./lib/rule.ts";
-import { cellsOfRow, cellsStartingIn, readTable, type Table } from "./lib/table.ts";
+import { cellsOfRow, cellsStartingIn, everyCell, readTable, type Table } from "./lib/table.ts";
 import { parseLongDate, parseTargetDate } from "./lib/dates.ts";
 
 const PUBLISHER = "House of Commons Health and Social Care Committee Expert Panel";
@@ -48,13 +57,35 @@ const OVERALL_ROW = /^overall(?: rating)?(?: of (?:the )?(?:government['’]s )?
 // Headings that introduce the ratings rather than name a policy area.
 const GENERIC_HEADING = /\b(?:ratings?|evaluation|summary|conclusions?|annex|appendix|contents)\b/i;
 
+// Every level's label and alias begins with one of these words, and mapLabel reads a text in its
+// compatibility form (NFKC): a text without any of them names no level, and most cells are
+// passed over with one test.
+const LEVEL_WORD = new RegExp(
+  vocabularyDeclaration("cqc")!
+    .levels.flatMap((level) => [level.label, ...(level.aliases ?? [])])
+    .map((name) =>
+      name
+        .normalize("NFKC")
+        .split(/[\s/\-–—]/)[0]!
+        .replace(/[.*+?^${}()|[\]\\]/g, "\\$&"),
+    )
+    .join("|"),
+  "i",
+);
+const ASCII = /^[\x00-\x7f]*$/;
+
 /** The rating level a text names exactly (with footnote markers), or null: "Good*" → "good". */
 function ratingLevel(text: string): string | null {
+  if (!LEVEL_WORD.test(ASCII.test(text) ? text : text.normalize("NFKC"))) return null;
   const rating = mapLabel("cqc", text);
   return rating.score === null ? null : rating.band + rating.score;
 }
 
+// Any question's header: most cells name none, and are passed over with one test.
+const ANY_QUESTION = new RegExp(COLUMNS.map((column) => column.header.source).join("|"), "i");
+
 function questionsNamedBy(text: string): DimensionKey[] {
+  if (!ANY_QUESTION.test(text)) return [];
   return COLUMNS.filter((column) => column.header.test(text)).map((column) => column.key);
 }
 
@@ -109,10 +140,10 @@ function headerText(table: Table, row: number, column: number): string {
 }
 
 /** Classifies every table: rating tables, summaries, and tables that hold no ratings of ours. */
-function classifyTables($: CheerioAPI) {
+function classifyTables(tables: Element[]) {
   const ratingTables: RatingTable[] = [];
   const summaries: SummaryTable[] = [];
-  for (const element of $("table").toArray()) {
+  for (const element of tables) {
     const table = readTable(element);
     let header: ReturnType<typeof readHeaderRow> = null;
     let headerRow = -1;
@@ -165,15 +196,13 @@ function classifyTables($: CheerioAPI) {
 /** A table that names the questions down a column (transposed), or in a header the rule cannot find, is drift. */
 function refuseUnreadableQuestions(table: Table): void {
   const named = new Set<DimensionKey>();
-  let ratings = 0;
-  for (let row = 0; row < table.grid.length; row++) {
-    for (const cell of cellsStartingIn(table, row)) {
-      const questions = questionsNamedBy(cell.text);
-      if (questions.length === 1 && cell.text.length < 200) named.add(questions[0]!);
-      if (ratingLevel(cell.text) !== null) ratings++;
-    }
+  for (const cell of everyCell(table)) {
+    if (cell.text.length >= 200) continue;
+    const questions = questionsNamedBy(cell.text);
+    if (questions.length === 1) named.add(questions[0]!);
   }
-  if (named.size >= 2 && ratings > 0)
+  // Only a table that names the questions is searched for ratings.
+  if (named.size >= 2 && everyCell(table).some((cell) => ratingLevel(cell.text) !== null))
     throw new ExtractionError(
       `a table names the questions (${[...named].join(", ")}) and holds ratings, but has no header row naming them in its first ${MAX_HEADER_ROW} rows`,
       "rating table header",
@@ -235,20 +264,24 @@ function tablePolicyArea(table: Table, headerRow: number): string | null {
   return area;
 }
 
+const HEADINGS = new Set(["h2", "h3", "h4", "h5", "h6"]);
+const PAGE_SECTIONS = new Set(["body", "main", "article"]);
+const TABLES = new Set(["table"]);
+
 /** The nearest heading before a table, if nothing but prose stands between them. */
-function precedingHeading($: CheerioAPI, table: Element): string | null {
-  const headings = "h2, h3, h4, h5, h6";
-  let node = $(table);
+function precedingHeading(table: Element): string | null {
+  let node: Element = table;
   // Climb out of wrappers (a figure, a scrolling div) until something precedes the table.
-  while (node.prevAll().length === 0 && node.parent().length && !node.parent().is("body, main, article")) {
-    node = node.parent();
+  while (previousElements(node).length === 0) {
+    const parent = node.parent;
+    if (!parent || parent.type === "root" || PAGE_SECTIONS.has((parent as Element).name)) break;
+    node = parent as Element;
   }
-  for (const sibling of node.prevAll().toArray()) {
-    const $sibling = $(sibling);
-    if ($sibling.is(headings)) return textOf(sibling);
-    if ($sibling.is("table") || $sibling.find("table").length) return null;
-    const inner = $sibling.find(headings).last();
-    if (inner.length) return textOf(inner[0]);
+  for (const sibling of previousElements(node)) {
+    if (HEADINGS.has(sibling.name)) return textOf(sibling);
+    if (sibling.name === "table" || hasDescendantNamed(sibling, TABLES)) return null;
+    const inner = descendantsNamed(sibling, HEADINGS).at(-1);
+    if (inner) return textOf(inner);
   }
   return null;
 }
@@ -257,9 +290,9 @@ function precedingHeading($: CheerioAPI, table: Element): string | null {
  * The policy area a preceding heading gives a table: its text, without a "Policy area 2:"
  * prefix, unless the heading only introduces the ratings ("Ratings", "Summary").
  */
-function headingPolicyAreas($: CheerioAPI, tables: RatingTable[]): (string | null)[] {
+function headingPolicyAreas(tables: RatingTable[]): (string | null)[] {
   return tables.map((t) => {
-    const heading = precedingHeading($, t.table.element);
+    const heading = precedingHeading(t.table.element);
     if (!heading) return null;
     if (/^policy\s+area\b/i.test(heading)) return stripPolicyAreaPrefix(heading);
     return GENERIC_HEADING.test(heading) ? null : stripPolicyAreaPrefix(heading);
@@ -271,9 +304,9 @@ interface Candidate {
   where: string;
 }
 
-function readCommitments($: CheerioAPI, tables: RatingTable[], overallCandidates: Candidate[]): CommitmentRecord[] {
+function readCommitments(tables: RatingTable[], overallCandidates: Candidate[]): CommitmentRecord[] {
   const commitments: CommitmentRecord[] = [];
-  const headingAreas = headingPolicyAreas($, tables);
+  const headingAreas = headingPolicyAreas(tables);
   tables.forEach((ratingTable, index) => {
     const { table, headerRow, commitmentColumn, policyAreaColumn, dimensionColumns } = ratingTable;
     let policyArea = ratingTable.policyArea ?? headingAreas[index] ?? null;
@@ -370,8 +403,13 @@ function summaryCandidates(summaries: SummaryTable[]): Candidate[] {
 // "Overall rating", "Overall rating of the Government's progress", "The Panel's overall rating is".
 const OVERALL_KEY =
   /^(?:the\s+(?:expert\s+)?panel['’]s\s+)?overall(?:\s+rating)?(?:\s+(?:of|for)\s+(?:the\s+)?(?:government['’]s\s+)?(?:overall\s+)?(?:progress|performance|commitments|evaluation))?(?:\s+(?:is|was))?\s*[:–—-]?$/i;
-const CONTAINED_BLOCKS =
-  "p, li, div, dl, table, ul, ol, section, article, aside, figure, blockquote, h2, h3, h4, h5, h6";
+const CONTAINED_BLOCKS = new Set(
+  ["p", "li", "div", "dl", "table", "ul", "ol", "section", "article", "aside", "figure", "blockquote"].concat(
+    ...HEADINGS,
+  ),
+);
+const CELLS = new Set(["th", "td"]);
+const TERMS_AND_CELLS = new Set(["dt", "th", "td"]);
 const MENTIONS_RATING = /\b(?:outstanding|good|requires\s+improvement|inadequate)\b/i;
 // "…: Inadequate", "… is Requires improvement.", "… Good*": the rating with its markers, not the full stop.
 const RATING_AT_END = /^(.*?)[\s:–—-]*\b(outstanding|good|requires\s+improvement|inadequate)\b([^a-z]*?)\.?$/i;
@@ -383,26 +421,26 @@ const RATING_AT_END = /^(.*?)[\s:–—-]*\b(outstanding|good|requires\s+improve
  * ("Overall, progress on workforce was inadequate") is never read. Two different candidates
  * are drift; a mention of an overall rating in no form the rule reads is drift too.
  */
-function readOverallRating($: CheerioAPI, readTables: Set<AnyNode>, candidates: Candidate[]): string | null {
+function readOverallRating(saysOverall: Element[], readTables: Set<AnyNode>, candidates: Candidate[]): string | null {
   let loose: string | null = null;
   const consider = (key: string, value: string, where: string) => {
     if (OVERALL_KEY.test(collapseWhitespace(key)) && ratingLevel(value) !== null)
       candidates.push({ label: value, where });
   };
   // Only the blocks whose own text says "overall": a real report has thousands of blocks and few do.
-  const blocks = new Set(elementsWithText($.root()[0]!, /overall/i).map(closestBlock));
+  const blocks = new Set(saysOverall.map(closestBlock));
   for (const element of blocks) {
     if (isInside(element, readTables)) continue;
-    const $element = $(element);
     // Containers are judged by their parts.
-    if ($element.find(CONTAINED_BLOCKS).length) continue;
+    if (hasDescendantNamed(element, CONTAINED_BLOCKS)) continue;
     const text = textOf(element);
     const inline = RATING_AT_END.exec(text);
     if (inline) consider(inline[1]!, `${inline[2]}${inline[3]}`.trim(), `"${text}"`);
     else if (OVERALL_KEY.test(text)) {
       // A label alone: its rating is the next element (dt → dd, th → td, heading → paragraph).
-      const next = $element.is("th, td") ? $element.next("td, th") : $element.next();
-      const value = next.length ? textOf(next[0]) : "";
+      const following = nextElement(element);
+      const next = CELLS.has(element.name) && following && !CELLS.has(following.name) ? null : following;
+      const value = next ? textOf(next) : "";
       if (ratingLevel(value) !== null) consider(text, value, `"${text}" followed by "${value}"`);
       else if (MENTIONS_RATING.test(value)) loose ??= `${text} ${value}`;
     }
@@ -423,9 +461,9 @@ function readOverallRating($: CheerioAPI, readTables: Set<AnyNode>, candidates: 
 }
 
 /** "HC 780": an element that reads just that, or else the number in a parliament.uk report URL. */
-function paperNumber($: CheerioAPI, url: string): string | null {
+function paperNumber(namesPaper: Element[], url: string): string | null {
   const standalone = new Set(
-    elementsWithText($.root()[0]!, /\bHC\s+\d+/)
+    namesPaper
       .flatMap((element) => [element, closestBlock(element)])
       .map((element) => textOf(element))
       .filter((text) => /^HC \d+$/.test(text)),
@@ -438,48 +476,54 @@ function paperNumber($: CheerioAPI, url: string): string | null {
 }
 
 /** A scorecard key from the page's canonical URL, when it gives no paper number. */
-function urlKey($: CheerioAPI, url: string): string {
-  const canonical = $('link[rel="canonical"]').attr("href");
+function urlKey($: CheerioAPI, links: Element[], url: string): string {
+  const canonical = $(links).filter('[rel="canonical"]').attr("href");
   const base = canonical ? new URL(canonical, url) : new URL(url);
   return `${base.hostname}${base.pathname}`.replace(/\/+$/, "");
 }
 
+const TIMES = new Set(["time"]);
 const PUBLISHED = /\b(?:date\s+)?published(?:\s+on)?\s*:?\s*(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]+),?\s+(\d{4})\b/i;
 
 /** "Published on 3 March 2023", "Date Published: 14 March 2024", "Published 2 October 2024", or `<time datetime>`. */
-function publicationDate($: CheerioAPI): string | null {
-  for (const block of new Set(elementsWithText($.root()[0]!, /published/i).map(closestBlock))) {
-    const $block = $(block);
-    if ($block.find(CONTAINED_BLOCKS).length) continue;
+function publicationDate(saysPublished: Element[], timeElements: Element[]): string | null {
+  const dated = (time: Element) => time.attribs.datetime !== undefined;
+  for (const block of new Set(saysPublished.map(closestBlock))) {
+    if (hasDescendantNamed(block, CONTAINED_BLOCKS)) continue;
     // "Date Published:" may stand in a term or header cell, its date in the next element.
-    const next = $block.is("dt, th, td") ? $block.next() : null;
-    const text = next?.length ? `${textOf(block)} ${textOf(next[0])}` : textOf(block);
+    const next = TERMS_AND_CELLS.has(block.name) ? nextElement(block) : null;
+    const text = next ? `${textOf(block)} ${textOf(next)}` : textOf(block);
     const match = PUBLISHED.exec(text);
     const date = match && parseLongDate(`${match[1]} ${match[2]} ${match[3]}`);
     if (date) return date;
-    const time = $block.find("time[datetime]").first();
-    const datetime = /^(\d{4}-\d{2}-\d{2})/.exec(time.attr("datetime") ?? "");
+    const time = descendantsNamed(block, TIMES).find(dated);
+    const datetime = /^(\d{4}-\d{2}-\d{2})/.exec(time?.attribs.datetime ?? "");
     if (datetime) return datetime[1]!;
   }
-  const times = $("time[datetime]").toArray();
+  const times = timeElements.filter(dated);
   if (times.length === 1) return /^(\d{4}-\d{2}-\d{2})/.exec(times[0]!.attribs.datetime ?? "")?.[1] ?? null;
   return null;
 }
 
 function extract(html: string, { url }: StepContext) {
   const $ = load(html);
-  const title = textOf(select($, "h1", 1)[0]);
-  const { ratingTables, summaries } = classifyTables($);
+  // One walk over the page finds everything the rule reads, whatever its size.
+  const page = scanPage($.root()[0]!, [/overall/i, /\bHC\s+\d+/, /published/i], ["h1", "table", "time", "link"]);
+  const [saysOverall, namesPaper, saysPublished] = page.withText as [Element[], Element[], Element[]];
+  const elements = (name: string) => page.named.get(name)!;
+  expectCount('selector "h1"', elements("h1").length, 1);
+  const title = textOf(elements("h1")[0]);
+  const { ratingTables, summaries } = classifyTables(elements("table"));
   const candidates = summaryCandidates(summaries);
-  const commitments = readCommitments($, ratingTables, candidates);
+  const commitments = readCommitments(ratingTables, candidates);
   const readTables = new Set<AnyNode>([...ratingTables, ...summaries].map((t) => t.table.element));
-  const overall = readOverallRating($, readTables, candidates);
+  const overall = readOverallRating(saysOverall, readTables, candidates);
   return {
     scorecard: {
-      key: paperNumber($, url) ?? urlKey($, url),
+      key: paperNumber(namesPaper, url) ?? urlKey($, elements("link"), url),
       title,
       publisher: PUBLISHER,
-      published_on: publicationDate($),
+      published_on: publicationDate(saysPublished, elements("time")),
       url,
       overall,
     },

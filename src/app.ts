@@ -22,6 +22,11 @@ import { sources } from "./routes/sources.ts";
 
 export const app = new Hono<{ Bindings: Env }>();
 
+// Hot reads from the Workers Cache API, versioned by every run that applies something. First, so
+// that a hit skips the ETag, CORS and header middleware below (the cached response has them).
+app.use("/v1/*", async (c, next) => (c.req.path.startsWith("/v1/admin/") ? next() : readCache(c, next)));
+app.use("/embed/*", readCache);
+
 const readCors = cors({ origin: "*", allowMethods: ["GET", "HEAD", "OPTIONS"] });
 // Reads answer any origin. /v1/admin answers none (no CORS headers at all, so a browser page
 // elsewhere can never call it with someone's key), and /v1/reports has its own (POST).
@@ -34,8 +39,6 @@ app.use("/v1/*", async (c, next) => {
   if ((c.req.method === "GET" || c.req.method === "HEAD") && c.res.status === 200)
     c.header("Cache-Control", "public, max-age=60, stale-while-revalidate=600");
 });
-// Hot reads from the Workers Cache API, versioned by every run that applies something.
-app.use("/v1/*", async (c, next) => (c.req.path.startsWith("/v1/admin/") ? next() : readCache(c, next)));
 
 app.route("/health", health);
 app.route("/v1/scorecards", scorecards);

@@ -74,6 +74,33 @@ describe("HTTP behaviour of reads", () => {
     expect((await after.json<{ overall: { label: string } }>()).overall.label).toBe("Good");
   }, 30_000);
 
+  it("answers a hit with the headers of the miss, a matching If-None-Match with 304, and caches widgets too", async () => {
+    await seed([HC_780]);
+    await deliver(await enqueueByCron(), cached);
+    for (const path of [`/v1/scorecards/${HC_780}`, `/embed/scorecards/${HC_780}`]) {
+      const miss = await read(path);
+      expect(miss.headers.get("x-cache"), path).toBe("MISS");
+      const body = await miss.text();
+      const hit = await read(path);
+      expect(hit.headers.get("x-cache"), path).toBe("HIT");
+      expect(await hit.text(), path).toBe(body);
+      for (const name of ["cache-control", "content-type", "etag", "content-security-policy", "x-content-type-options"])
+        expect(hit.headers.get(name), `${path} ${name}`).toBe(miss.headers.get(name));
+      expect(hit.headers.get("x-scorecard-cache-control"), path).toBeNull();
+      const tag = miss.headers.get("etag")!;
+      const notModified = await read(path, { headers: { "If-None-Match": `"other", ${tag}` } });
+      expect(notModified.status, path).toBe(304);
+      expect(notModified.headers.get("x-cache"), path).toBe("HIT");
+      expect(notModified.headers.get("etag"), path).toBe(tag);
+      expect(notModified.headers.get("cache-control"), path).toBe(miss.headers.get("cache-control"));
+      expect(await notModified.text(), path).toBe("");
+    }
+    expect((await read(`/v1/scorecards/${HC_780}`)).headers.get("cache-control")).toBe(
+      "public, max-age=60, stale-while-revalidate=600",
+    );
+    expect((await read(`/embed/scorecards/${HC_780}`)).headers.get("cache-control")).toBe("public, max-age=60");
+  }, 30_000);
+
   it("keeps a scorecard's ETag through an unchanged scrape (last_seen_at moves), and changes it with the data", async () => {
     const id = "hsc-expert-panel-hc-780";
     await seed([id]);

@@ -5,11 +5,23 @@ import Papa from "papaparse";
 import { collapseWhitespace } from "../../domain/text.ts";
 import { ExtractionError } from "./expect.ts";
 
+/**
+ * Every record, without the blank ones (a row whose cells are all whitespace), as papaparse reads
+ * it with `skipEmptyLines: "greedy"`: the line ending and delimiter it guesses with that option
+ * are learned from a 10-row preview and given to the full parse, and blank rows are dropped
+ * here at their first non-blank cell, instead of papaparse joining every row to test it.
+ */
 export function parseCsv(text: string): string[][] {
-  const { data, errors } = Papa.parse<string[]>(text.replace(/^\uFEFF/, ""), { skipEmptyLines: "greedy" });
+  const input = text.replace(/^\uFEFF/, "");
+  const { meta } = Papa.parse<string[]>(input, { skipEmptyLines: "greedy", preview: 10 });
+  const { data, errors } = Papa.parse<string[]>(input, {
+    delimiter: meta.delimiter,
+    // papaparse guesses one of these three.
+    newline: meta.linebreak as "\r" | "\n" | "\r\n",
+  });
   const fatal = errors.find((error) => error.type === "Quotes");
   if (fatal) throw new ExtractionError(`the CSV is malformed at row ${fatal.row}: ${fatal.message}`, "csv");
-  return data;
+  return data.filter((row) => !row.every((cell) => cell.trim() === ""));
 }
 
 export type ColumnPatterns<K extends string> = Record<K, { header: RegExp; required: boolean }>;
@@ -81,9 +93,11 @@ export function readTable<K extends string>(rows: string[][], patterns: ColumnPa
     return required.filter(([, p]) => matchesIn(normalised, p.header).length === 0).length;
   };
   const across = rows[0] ?? [];
-  const down = rows.map((row) => row[0] ?? "");
   const missingAcross = missingFrom(across);
-  const missingDown = missingFrom(down);
+  // Headers across the first row, as most tables have them: the first column need not be read.
+  if (missingAcross === 0)
+    return { headers: across, rows: rows.slice(1), column: findColumns(across, patterns), transposed: false };
+  const missingDown = missingFrom(rows.map((row) => row[0] ?? ""));
   if (missingAcross > 0 && missingDown === 0) {
     const [headers = [], ...records] = transpose(rows).filter((row) => row.some((cell) => cell.trim() !== ""));
     return { headers, rows: records, column: findColumns(headers, patterns), transposed: true };

@@ -87,6 +87,9 @@ const PARLIAMENT =
   /\b((?:by|before|until|over|in|during|for|across|throughout|within)\s+(?:the\s+)?(?:(?:end|course|life|lifetime|rest|remainder)\s+of\s+)?|(?:the\s+)?(?:end|course|life|lifetime|rest|remainder)\s+of\s+)?(this|the|next)\s+Parliament\b/gi;
 /** What every pattern needs at least one of (a year's digits, "Parliament", RELATIVE's words). */
 const MIGHT_NAME_A_DATE = new RegExp(`\\d|parliament|month|year|${SEASON}|${MONTH}`, "i");
+/** What SPAN, EVENT, LED and BARE each need; PARLIAMENT needs its word. */
+const HAS_YEAR = new RegExp(YEAR);
+const HAS_PARLIAMENT = /parliament/i;
 const RELATIVE = new RegExp(
   `\\b(?:(next|this)\\s+month|(?:later\\s+|earlier\\s+)?this\\s+year|next\\s+year|(?:this|in\\s+the|over\\s+the|later\\s+this)\\s+(${SEASON})|(?:(?:from|by|before|until)\\s+(?:the\\s+end\\s+of\\s+)?|this\\s+|\\d{1,2}\\s+)(${MONTH})(?:\\s+this\\s+year)?(?!\\s+\\d))`,
   "gi",
@@ -171,24 +174,29 @@ export function findTargetDate(text: string, context: DateContext = {}): TargetD
     if (point) points.push(point);
   };
 
-  take(SPAN, (m) => push(pointOf(m[2]!, "end")));
-  take(EVENT, (m) => push({ year: Number(m[1]), month: 0, phrase: m[0] }));
-  take(LED, (m) => push(pointOf(m[2]!, STARTS.test(m[1]!) ? "start" : "end")));
-  take(BARE, (m) => push(pointOf(m[1]!, "end")));
-  take(PARLIAMENT, (m, before) => {
-    const [, lead, which] = m;
-    // "Parliament" alone is the institution; "since the beginning of this Parliament" is history.
-    if (which!.toLowerCase() === "the" && !lead) return;
-    if (/\b(?:beginning|start|since)(?:\s+of)?\s*$/i.test(before)) return;
-    if (which!.toLowerCase() === "next") {
-      // "in the next Parliament" is a commitment no date can be given for; "over the next Parliament and beyond", an outlook.
-      if (/^in\b/i.test(m[0])) undated ??= m[0];
-      return;
-    }
-    const due = context.publishedOn ? parliamentDueToEnd(context.publishedOn) : null;
-    if (due) push({ year: due, month: 0, phrase: m[0] });
-    else undated ??= m[0];
-  });
+  // A pattern that needs what the text lacks is not run: blanking matches out never makes a
+  // year or a word, so the rest lacks it too.
+  if (HAS_YEAR.test(text)) {
+    take(SPAN, (m) => push(pointOf(m[2]!, "end")));
+    take(EVENT, (m) => push({ year: Number(m[1]), month: 0, phrase: m[0] }));
+    take(LED, (m) => push(pointOf(m[2]!, STARTS.test(m[1]!) ? "start" : "end")));
+    take(BARE, (m) => push(pointOf(m[1]!, "end")));
+  }
+  if (HAS_PARLIAMENT.test(text))
+    take(PARLIAMENT, (m, before) => {
+      const [, lead, which] = m;
+      // "Parliament" alone is the institution; "since the beginning of this Parliament" is history.
+      if (which!.toLowerCase() === "the" && !lead) return;
+      if (/\b(?:beginning|start|since)(?:\s+of)?\s*$/i.test(before)) return;
+      if (which!.toLowerCase() === "next") {
+        // "in the next Parliament" is a commitment no date can be given for; "over the next Parliament and beyond", an outlook.
+        if (/^in\b/i.test(m[0])) undated ??= m[0];
+        return;
+      }
+      const due = context.publishedOn ? parliamentDueToEnd(context.publishedOn) : null;
+      if (due) push({ year: due, month: 0, phrase: m[0] });
+      else undated ??= m[0];
+    });
   if (now)
     take(RELATIVE, (m) => {
       const [phrase, monthWord, season, monthName] = m;

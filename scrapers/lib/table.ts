@@ -31,6 +31,7 @@ const children = (element: Element, names: string[]) =>
 
 /** The spec's limits: colspan 1 to 1000, rowspan 0 (to the end of its row group) to 65534. */
 function span(value: string | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
   const parsed = /^\s*\+?(\d+)/.exec(value ?? "");
   if (!parsed) return fallback;
   const n = Number(parsed[1]);
@@ -112,4 +113,15 @@ export function cellsOfRow(table: Table, row: number): TableCell[] {
 /** The cells that start in a grid row (not those reaching down into it from above). */
 export function cellsStartingIn(table: Table, row: number): TableCell[] {
   return cellsOfRow(table, row).filter((cell) => cell.row === row);
+}
+
+/** Every cell once, row by row and left to right (as `cellsStartingIn` of each row gives them). */
+export function everyCell(table: Table): TableCell[] {
+  const cells: TableCell[] = [];
+  table.grid.forEach((slots, row) =>
+    slots.forEach((cell, column) => {
+      if (cell && cell.row === row && cell.column === column) cells.push(cell);
+    }),
+  );
+  return cells;
 }

@@ -187,12 +187,17 @@ export interface RunRow {
   changes_added: number | null;
   error: string | null;
   failed_check: string | null;
+  /** What the run cost (RunCost); null for runs recorded before migration 0016, and while running. */
+  duration_ms: number | null;
+  fetch_ms: number | null;
+  d1_statements: number | null;
 }
 
 export async function listRecentRuns(db: D1Database, sourceId: string, limit: number): Promise<RunRow[]> {
   const { results } = await db
     .prepare(
-      `SELECT id, trigger, started_at, finished_at, outcome, commitments_seen, observations_added, changes_added, error, failed_check
+      `SELECT id, trigger, started_at, finished_at, outcome, commitments_seen, observations_added, changes_added, error, failed_check,
+              duration_ms, fetch_ms, d1_statements
        FROM runs WHERE source_id = ? ORDER BY id DESC LIMIT ?`,
     )
     .bind(sourceId, limit)
@@ -280,6 +285,18 @@ export async function extractedSnapshots(
 }
 
 /**
+ * What a run cost, recorded when it closes. Wall time, as Workers show no CPU time to the code
+ * (and their clock moves only across I/O): from the run's start to its closing batch, and the
+ * part spent waiting on fetches; `statements` counts the D1 statements run before the closing
+ * batch and those in it beside the closing ones.
+ */
+export interface RunCost {
+  durationMs: number;
+  fetchMs: number;
+  statements: number;
+}
+
+/**
  * The statements that close a run and, for a scrape, update its source's health. They are
  * returned, not run, so that a successful run can close in the same batch as its writes.
  * A reprocess fetches nothing, so it says nothing of the source's health.
@@ -295,16 +312,19 @@ export function finishRunStatements(
     counts?: RunCounts;
     error?: string;
     failedCheck?: string;
+    cost?: RunCost;
   },
   options: { health: boolean } = { health: true },
 ): D1PreparedStatement[] {
   const succeeded = run.outcome === "ok" || run.outcome === "unchanged";
   const counts = run.counts;
+  // A deferred run never asked the source anything, so it says nothing of its health.
+  const health = options.health && run.outcome !== "deferred";
   const statements = [
     db
       .prepare(
         `UPDATE runs SET finished_at = ?, outcome = ?, snapshot_id = ?, commitments_seen = ?, observations_added = ?,
-         changes_added = ?, error = ?, failed_check = ? WHERE id = ?`,
+         changes_added = ?, error = ?, failed_check = ?, duration_ms = ?, fetch_ms = ?, d1_statements = ? WHERE id = ?`,
       )
       .bind(
         run.finishedAt,
@@ -315,11 +335,14 @@ export function finishRunStatements(
         counts?.changes_added ?? null,
         run.error ?? null,
         run.failedCheck ?? null,
+        run.cost?.durationMs ?? null,
+        run.cost?.fetchMs ?? null,
+        // These closing statements are part of the run too.
+        run.cost ? run.cost.statements + (health ? 2 : 1) : null,
         run.id,
       ),
   ];
-  // A deferred run never asked the source anything, so it says nothing of its health.
-  if (options.health && run.outcome !== "deferred") {
+  if (health) {
     statements.push(
       succeeded
         ? db
@@ -348,7 +371,7 @@ export async function getRun(db: D1Database, id: number): Promise<(RunRow & { so
   return db
     .prepare(
       `SELECT id, source_id, trigger, started_at, finished_at, outcome, commitments_seen, observations_added, changes_added,
-              error, failed_check FROM runs WHERE id = ?`,
+              error, failed_check, duration_ms, fetch_ms, d1_statements FROM runs WHERE id = ?`,
     )
     .bind(id)
     .first<RunRow & { source_id: string }>();

@@ -1,4 +1,5 @@
-// Hot reads from the Workers Cache API, so that a popular scorecard is answered without D1.
+// Hot reads from the Workers Cache API, so that a popular scorecard or widget is answered without
+// D1, rendering or hashing.
 //
 // Keys are versioned: every key carries the current read version, kept in the cache itself (no
 // D1 read), and a run that applies anything bumps it (`bumpReadVersion`, called by the queue
@@ -51,22 +52,52 @@ function keyOf(request: Request, version: string): string {
   return `https://read-cache.scorecard.internal/${encodeURIComponent(version)}/${variant}/${url.host}${url.pathname}${url.search}`;
 }
 
-/** Serves GET and HEAD reads from the cache, and caches successful ones (`X-Cache: HIT` or `MISS`). */
+// The Cache API keeps an entry for its Cache-Control; the response's own (what browsers are told)
+// travels beside it under this name and is restored on a hit.
+const SERVED_CACHE_CONTROL = "X-Scorecard-Cache-Control";
+
+// What a 304 keeps of the cached response (RFC 9110 §15.4.5), and CORS, so a browser may read it.
+const NOT_MODIFIED_HEADERS = /^(?:cache-control|content-location|date|etag|expires|vary|access-control-.*|x-cache)$/i;
+
+function matchesIfNoneMatch(ifNoneMatch: string | undefined, etag: string | null): boolean {
+  if (!ifNoneMatch || !etag) return false;
+  const weakless = (tag: string) => tag.trim().replace(/^W\//, "");
+  return ifNoneMatch.split(",").some((tag) => tag.trim() === "*" || weakless(tag) === weakless(etag));
+}
+
+/**
+ * Serves GET and HEAD reads from the cache, and caches successful ones (`X-Cache: HIT` or `MISS`).
+ * Put it outside the ETag and header middleware, so that a hit is answered with the headers
+ * computed once, and an If-None-Match that matches its ETag with a 304, without reading D1 or
+ * hashing the body again.
+ */
 export const readCache: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
   if (!cacheOn(c.env) || !["GET", "HEAD"].includes(c.req.method) || c.req.header("Authorization")) return next();
   const version = await readVersion();
   const key = keyOf(c.req.raw, version);
   const hit = await caches.default.match(key);
   if (hit) {
-    c.res = new Response(hit.body, hit);
-    c.res.headers.set("X-Cache", "HIT");
+    const headers = new Headers(hit.headers);
+    const served = headers.get(SERVED_CACHE_CONTROL);
+    if (served) headers.set("Cache-Control", served);
+    headers.delete(SERVED_CACHE_CONTROL);
+    headers.set("X-Cache", "HIT");
+    if (matchesIfNoneMatch(c.req.header("If-None-Match"), headers.get("ETag"))) {
+      for (const name of [...headers.keys()]) if (!NOT_MODIFIED_HEADERS.test(name)) headers.delete(name);
+      await hit.body?.cancel();
+      c.res = new Response(null, { status: 304, headers });
+      return;
+    }
+    c.res = new Response(hit.body, { status: hit.status, headers });
     return;
   }
   await next();
-  if (c.res.status !== 200) return;
+  const served = c.res.headers.get("Cache-Control");
+  if (c.res.status !== 200 || /no-store|private/i.test(served ?? "")) return;
   c.res.headers.set("X-Cache", "MISS");
   const stored = new Response(c.res.clone().body, c.res);
   stored.headers.set("Cache-Control", `public, max-age=${READ_CACHE_SECONDS}`);
+  if (served) stored.headers.set(SERVED_CACHE_CONTROL, served);
   const put = caches.default.put(key, stored);
   try {
     c.executionCtx.waitUntil(put);

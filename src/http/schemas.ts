@@ -117,6 +117,12 @@ export const RunSchema = v.object({
   changes_added: v.nullable(v.number()),
   error: nullableString,
   failed_check: nullableString,
+  duration_ms: v.pipe(
+    v.nullable(v.number()),
+    v.description("Wall time from the run's start to its closing write, in ms (Workers show no CPU time)."),
+  ),
+  fetch_ms: v.pipe(v.nullable(v.number()), v.description("The part of duration_ms spent waiting on fetches.")),
+  d1_statements: v.pipe(v.nullable(v.number()), v.description("D1 statements the run made.")),
   source: v.object({ id: v.string(), url: v.string() }),
 });
 

@@ -23,10 +23,12 @@ import {
   lastSnapshotOfStep,
   startQueuedRun,
   startRun,
+  type RunCost,
   type RunCounts,
   type RunOutcome,
 } from "../db/runs.ts";
 import type { SourceRow } from "../db/sources.ts";
+import { countingStatements } from "../db/statements.ts";
 import { archiveBody, r2Replay, readArchivedText, sha256Hex } from "./archive.ts";
 import { checkForDrift, checkRatingsKept } from "./drift.ts";
 import { extractDocument } from "./extract.ts";
@@ -70,11 +72,15 @@ interface RunContext {
   fetcher: Fetcher;
   /** What the rule lets the fetcher do: its hosts and its body cap. */
   scope: FetchScope;
+  /** Milliseconds spent waiting on fetches so far. */
+  fetching: { ms: number };
+  /** The run's cost so far, counting `alongside` statements about to run with the closing ones. */
+  cost: (alongside: number) => RunCost;
 }
 
 /** Fetches one step's document, archives it and records its snapshot; a 304 reuses the archived copy. */
 async function fetchStepDocument(
-  { env, source, runId, fetcher, scope }: RunContext,
+  { env, source, runId, fetcher, scope, fetching }: RunContext,
   { url, carry = {} }: Link,
   step: string,
   accepts: DocumentKind,
@@ -86,7 +92,9 @@ async function fetchStepDocument(
   const previous = last && (last.requested_url ?? last.url) === url ? last : null;
   const recorded = { source_id: source.id, run_id: runId, step, context: JSON.stringify(carry), requested_url: url };
   const fetchedAt = new Date().toISOString();
+  const fetchStarted = Date.now();
   const document = await fetcher.fetch(url, previous, scope);
+  fetching.ms += Date.now() - fetchStarted;
   if ("notModified" in document) {
     if (!previous) throw new Error(`${url} answered 304 to a request that was not conditional`);
     const snapshotId = await insertSnapshot(db, {
@@ -155,13 +163,14 @@ async function scrape(run: RunContext, rule: Rule): Promise<RunSummary & { score
   const document = await followSteps(run, rule);
   const step = extractStep(rule);
   const applied = await lastAppliedState(db, source.id, step.name);
-  const close = (outcome: RunOutcome, counts?: RunCounts) =>
+  const close = (outcome: RunOutcome, alongside: D1PreparedStatement[], counts?: RunCounts) =>
     finishRunStatements(db, source, {
       id: runId,
       outcome,
       finishedAt: new Date().toISOString(),
       snapshotId: document.snapshotId,
       counts,
+      cost: run.cost(alongside.length),
     });
 
   // Unchanged: the same bytes, reached the same way (what earlier steps passed on, such as a
@@ -172,7 +181,8 @@ async function scrape(run: RunContext, rule: Rule): Promise<RunSummary & { score
     last!.sha256 === document.sha256 &&
     last!.context === JSON.stringify(document.carried)
   ) {
-    await db.batch([...confirmSeenStatements(db, source.id, document.fetchedAt), ...close("unchanged")]);
+    const confirm = confirmSeenStatements(db, source.id, document.fetchedAt);
+    await db.batch([...confirm, ...close("unchanged", confirm)]);
     return { sourceId: source.id, runId, outcome: "unchanged" };
   }
 
@@ -196,10 +206,12 @@ async function scrape(run: RunContext, rule: Rule): Promise<RunSummary & { score
   );
   const counts = countsOf(plan);
   // One batch: the run's writes and its closing row land together or not at all.
-  await db.batch([
-    ...writePlanStatements(db, plan, { runId, snapshotId: document.snapshotId, observedAt: document.fetchedAt }),
-    ...close("ok", counts),
-  ]);
+  const writes = writePlanStatements(db, plan, {
+    runId,
+    snapshotId: document.snapshotId,
+    observedAt: document.fetchedAt,
+  });
+  await db.batch([...writes, ...close("ok", writes, counts)]);
   return { sourceId: source.id, runId, outcome: "ok", counts, scorecard };
 }
 
@@ -222,13 +234,23 @@ async function needsReorder(env: Env, source: SourceRow, rule: Rule, scorecard: 
  * that sorts before ones already recorded, for the queue consumer to enqueue its reprocess.
  */
 export async function runSource(
-  env: Env,
+  workerEnv: Env,
   source: SourceRow,
   /** `runId`: a run requested over the API, recorded as queued when it was accepted. */
   options: { trigger: string; runId?: number | undefined },
 ): Promise<RunSummary & { reorder?: true }> {
+  // Every statement the run makes goes through this count, for its record.
+  const statements = countingStatements(workerEnv.DB);
+  const env: Env = { ...workerEnv, DB: statements.db };
   const db = env.DB;
-  const startedAt = new Date().toISOString();
+  const started = Date.now();
+  const startedAt = new Date(started).toISOString();
+  const fetching = { ms: 0 };
+  const cost = (alongside: number): RunCost => ({
+    durationMs: Date.now() - started,
+    fetchMs: fetching.ms,
+    statements: statements.count() + alongside,
+  });
   const runId =
     options.runId !== undefined && (await startQueuedRun(db, options.runId, source.id, startedAt))
       ? options.runId
@@ -240,7 +262,7 @@ export async function runSource(
     if (!rule) throw new Error(`source "${source.id}" names rule "${source.rule_id}", which does not exist`);
     usableRule(rule);
     const scope = { allowedHosts: rule.allowedHosts ?? [], maxBodyBytes: rule.maxBodyBytes };
-    summary = await scrape({ env, source, runId, fetcher: workerFetcher(env), scope }, rule);
+    summary = await scrape({ env, source, runId, fetcher: workerFetcher(env), scope, fetching, cost }, rule);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const drift = error instanceof ExtractionError;
@@ -256,6 +278,7 @@ export async function runSource(
       snapshotId: stoppedAt,
       error: message,
       failedCheck,
+      cost: cost(0),
     });
     return { sourceId: source.id, runId, outcome, error: message, ...(failedCheck ? { failedCheck } : {}) };
   }

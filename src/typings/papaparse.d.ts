@@ -4,10 +4,16 @@
 declare const Papa: {
   parse<T>(
     input: string,
-    config?: { skipEmptyLines?: boolean | "greedy" },
+    config?: {
+      skipEmptyLines?: boolean | "greedy";
+      preview?: number;
+      delimiter?: string;
+      newline?: "\r" | "\n" | "\r\n";
+    },
   ): {
     data: T[];
     errors: { type: "Quotes" | "Delimiter" | "FieldMismatch"; code: string; message: string; row?: number }[];
+    meta: { delimiter: string; linebreak: string };
   };
 };
 export default Papa;

@@ -1,11 +1,19 @@
 // /openapi.json checked by a real OpenAPI 3.1 validator (@seriousme/openapi-schema-validator,
-// which compiles the official schema with ajv, so it runs in Node rather than workerd).
+// which compiles the official schema with ajv, so it runs in Node rather than workerd), and
+// against the valibot schemas it is generated from, so that the two cannot drift.
 import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
 import { describe, it } from "node:test";
 import { Validator } from "@seriousme/openapi-schema-validator";
+import { generateOpenApiDocument, OPENAPI_PATH, renderOpenApiDocument } from "../../scripts/openapi.ts";
 import { openApiDocument } from "../../src/routes/openapi.ts";
 
 describe("the OpenAPI document", () => {
+  it("is what the routes' schemas generate now (npm run openapi writes it)", async () => {
+    assert.deepEqual(openApiDocument(), generateOpenApiDocument());
+    assert.equal(await readFile(OPENAPI_PATH, "utf8"), await renderOpenApiDocument());
+  });
+
   it("is valid OpenAPI 3.1", async () => {
     const document = openApiDocument("https://scorecard.example");
     const validator = new Validator();
