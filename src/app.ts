@@ -36,7 +36,9 @@ app.use("/v1/*", async (c, next) => {
   await next();
   if (c.req.path.startsWith("/v1/admin/")) return;
   // Newsrooms embed these; a minute of staleness is cheap, and the data changes at most per scrape.
-  if ((c.req.method === "GET" || c.req.method === "HEAD") && c.res.status === 200)
+  // A route that says otherwise (a run still in progress, polled for its outcome) is left alone.
+  const cacheable = (c.req.method === "GET" || c.req.method === "HEAD") && c.res.status === 200;
+  if (cacheable && !c.res.headers.has("Cache-Control"))
     c.header("Cache-Control", "public, max-age=60, stale-while-revalidate=600");
 });
 

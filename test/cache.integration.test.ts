@@ -3,6 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../src/index.ts";
 import { api, deliver, enqueueByCron, makeAllDue, publish, seed, seedPage, seedUrl } from "./helpers.ts";
+import { BOOTSTRAP } from "./support/admin.ts";
 
 const HC_780 = "hsc-expert-panel-hc-780";
 
@@ -121,4 +122,49 @@ describe("HTTP behaviour of reads", () => {
     expect((await api(`/v1/scorecards/${id}`)).headers.get("etag")).not.toBe(tag);
     expect((await api("/v1/scorecards")).headers.get("etag")).not.toBe(list);
   }, 60_000);
+  it("never caches a run in progress, and leaves cached reads behind when a rating is corrected", async () => {
+    await seed([HC_780]);
+    await deliver(await enqueueByCron(), cached);
+    const queued = await env.DB.prepare(
+      "INSERT INTO runs (source_id, trigger, started_at, outcome) VALUES (?, 'api', ?, 'queued') RETURNING id",
+    )
+      .bind(HC_780, new Date().toISOString())
+      .first<number>("id");
+    for (let i = 0; i < 2; i++) {
+      const polled = await read(`/v1/runs/${queued}`);
+      expect(polled.headers.get("cache-control")).toBe("no-store");
+      expect(polled.headers.get("x-cache")).toBeNull();
+      expect((await polled.json<{ outcome: string }>()).outcome).toBe("queued");
+    }
+    await env.DB.prepare("UPDATE runs SET outcome = 'unchanged', finished_at = ? WHERE id = ?")
+      .bind(new Date().toISOString(), queued)
+      .run();
+    const finished = await read(`/v1/runs/${queued}`);
+    expect((await finished.json<{ outcome: string }>()).outcome).toBe("unchanged");
+    expect(finished.headers.get("cache-control")).toBe("public, max-age=60, stale-while-revalidate=600");
+
+    const path = `/v1/scorecards/${HC_780}`;
+    await read(path);
+    expect((await read(path)).headers.get("x-cache")).toBe("HIT");
+    const rated = (await env.DB.prepare(
+      `SELECT commitment_id AS commitment, dimension, label FROM observations
+       WHERE scorecard_id = ? AND commitment_id IS NOT NULL AND band != 'not-rated' ORDER BY id LIMIT 1`,
+    )
+      .bind(HC_780)
+      .first<{ commitment: string; dimension: string; label: string }>())!;
+    const corrected = await read("/v1/admin/overrides", {
+      method: "POST",
+      headers: { Authorization: `Bearer ${BOOTSTRAP}`, "Content-Type": "application/json" },
+      body: JSON.stringify({
+        ...rated,
+        label: rated.label === "Good" ? "Inadequate" : "Good",
+        reason: "An erratum.",
+        evidence_url: "https://committees.parliament.uk/erratum",
+      }),
+    });
+    expect(corrected.status, await corrected.clone().text()).toBe(201);
+    const after = await read(path);
+    expect(after.headers.get("x-cache")).toBe("MISS");
+    expect(await after.text()).toContain("An erratum.");
+  }, 30_000);
 });

@@ -23,6 +23,8 @@ export const runs = new Hono<{ Bindings: Env }>().get(
     const run = await getRun(c.env.DB, id);
     if (!run) throw new HTTPException(404, { message: `There is no run ${id}.` });
     const { source_id, ...rest } = run;
+    // A run in progress is polled for its outcome, which no run's applying would make fresh.
+    if (run.finished_at === null) c.header("Cache-Control", "no-store");
     return c.json({
       ...rest,
       source: { id: source_id, url: new URL(`/v1/sources/${source_id}`, c.req.url).toString() },

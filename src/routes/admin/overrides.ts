@@ -16,6 +16,7 @@ import {
   type OverrideRow,
 } from "../../db/overrides.ts";
 import type { CorrectionKind } from "../../db/webhooks.ts";
+import { bumpReadVersion } from "../../http/cache.ts";
 import { fanOutCorrection } from "../../pipeline/webhooks.ts";
 import { valid } from "../../problem.ts";
 import { editors, type AdminEnv } from "./auth.ts";
@@ -34,10 +35,12 @@ const NewOverride = v.strictObject({
 const Revert = v.strictObject({ reason: v.optional(text(2000)) });
 
 /**
- * Tells the webhooks of a correction once it is on the record. A failure here fails nothing: the
+ * Tells readers and webhooks of a correction once it is on the record. A failure here fails nothing: the
  * next scheduled tick fans out the day's corrections again, and none is recorded twice.
  */
-async function notifyWebhooks(env: Env, overrideId: number, kind: CorrectionKind): Promise<void> {
+async function announce(env: Env, overrideId: number, kind: CorrectionKind): Promise<void> {
+  // Cached reads are left behind at once, as after a run that applies something.
+  await bumpReadVersion(env);
   try {
     await fanOutCorrection(env, overrideId, kind);
   } catch (error) {
@@ -135,7 +138,7 @@ export const adminOverrides = new Hono<AdminEnv>()
       },
       actor,
     );
-    await notifyWebhooks(c.env, override.id, "corrected");
+    await announce(c.env, override.id, "corrected");
     c.header("Location", new URL(`/v1/admin/overrides/${override.id}`, c.req.url).href);
     return c.json(
       {
@@ -158,6 +161,6 @@ export const adminOverrides = new Hono<AdminEnv>()
       c.get("actor"),
     );
     if (!reverted) throw new HTTPException(409, { message: `Override ${id} is no longer in force.` });
-    await notifyWebhooks(c.env, id, "correction-reverted");
+    await announce(c.env, id, "correction-reverted");
     return c.json(present(reverted));
   });
