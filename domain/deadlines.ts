@@ -56,7 +56,10 @@ export function deadlineEnd(targetDate: string): string | null {
 /** The day a deadline passes: the day after its last day. */
 export function deadlinePassesOn(targetDate: string): string | null {
   const end = deadlineEnd(targetDate);
-  return end === null ? null : isoOf(utcDay(end) + DAY_MS);
+  if (end === null) return null;
+  const next = isoOf(utcDay(end) + DAY_MS);
+  // After 9999-12-31 there is no YYYY-MM-DD day to name (as in SQLite's date()).
+  return /^\d{4}-\d{2}-\d{2}$/.test(next) ? next : null;
 }
 
 /**

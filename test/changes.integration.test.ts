@@ -1,6 +1,8 @@
 import * as cheerio from "cheerio";
+import { env } from "cloudflare:workers";
 import Papa from "papaparse";
 import { describe, expect, it } from "vitest";
+import { deadlinePassesOn } from "../domain/deadlines.ts";
 import { api, makeAllDue, publish, runCron, seed, seedPage, seedUrl } from "./helpers.ts";
 
 const HC_780 = "hsc-expert-panel-hc-780";
@@ -95,6 +97,35 @@ describe("GET /v1/changes", () => {
       expect(e.observed_at).toMatch(/T00:00:00.000Z$/);
       expect(e.effective_on! > e.deadline!.target_date.slice(0, 4)).toBe(true);
     }
+    // Exactly the commitments whose deadline has passed, newest first, whichever way they are read.
+    const { results } = await env.DB.prepare(
+      "SELECT id, target_date FROM commitments WHERE target_date IS NOT NULL",
+    ).all<{ id: string; target_date: string }>();
+    const now = new Date().toISOString().slice(0, 10);
+    const expected = results
+      .flatMap((c) => {
+        const on = deadlinePassesOn(c.target_date);
+        return on !== null && on <= now ? [`${on} ${c.id}`] : [];
+      })
+      .sort()
+      .reverse();
+    const read = (events: Page["data"]) => events.map((e) => `${e.effective_on} ${e.commitment!.id}`);
+    expect(read(data)).toEqual(expected);
+    const walk = async (first: string) => {
+      const events: Page["data"] = [];
+      for (let next: string | null = first; next;) {
+        const page: Page = await json<Page>(next.replace("https://scorecard.test", ""));
+        events.push(...page.data);
+        next = page.meta.next;
+      }
+      return read(events);
+    };
+    expect(await walk("/v1/changes?kind=deadline-passed&limit=3")).toEqual(expected);
+    expect(await walk("/v1/changes?kind=deadline-passed&rule=govuk-commitments&limit=4")).toEqual(expected);
+    const [until, since] = [expected[2]!.slice(0, 10), expected.at(-3)!.slice(0, 10)];
+    expect(
+      await walk(`/v1/changes?kind=deadline-passed&since=${since}T00:00:00.000Z&until=${until}T00:00:00.000Z&limit=2`),
+    ).toEqual(expected.filter((e) => e.slice(0, 10) >= since && e.slice(0, 10) <= until));
   });
 
   it("is a CSV that a real parser reads back, and an Atom feed with the required elements", async () => {

@@ -222,7 +222,7 @@ export interface DatedCommitment {
 export async function datedCommitments(
   db: D1Database,
   f: ChangeFilters,
-  /** Only these commitments (a page's candidates from datedCommitmentTargets). */
+  /** Only these commitments (a page's candidates from passedDeadlines). */
   ids?: string[],
 ): Promise<DatedCommitment[]> {
   const { results } = await db
@@ -254,25 +254,40 @@ export async function datedCommitments(
 }
 
 /**
- * The target dates of the commitments datedCommitments would return, for filters that do not
- * depend on a commitment's latest scorecard (no rule or source): cheap enough to read them all,
- * so that only the candidates a page can show are read in full.
+ * The commitments whose deadline passed in [since, by] (days, YYYY-MM-DD), newest first by the
+ * day it passed and then by id, strictly before the keyset position `before` ([instant, tie] as
+ * the change feed orders events: the day at midnight UTC, "d:" and the id); at most `limit`. For
+ * filters that do not depend on a commitment's latest scorecard (no rule or source): the walk
+ * down commitments_by_deadline reads only the candidates a page can show.
  */
-export async function datedCommitmentTargets(
+export async function passedDeadlines(
   db: D1Database,
   f: Omit<ChangeFilters, "rule" | "source">,
-  /** Only target dates before this day (YYYY-MM-DD): every deadline that passes by then has one. */
-  before: string,
-): Promise<{ id: string; target_date: string }[]> {
+  window: { since: string | null; by: string },
+  before: [string, string] | null,
+  limit: number,
+): Promise<{ id: string; target_date: string; passes_on: string }[]> {
+  const { binds, p } = parameters();
+  const where = [`c.deadline_passes_on <= ${p(window.by)}`];
+  if (window.since !== null) where.push(`c.deadline_passes_on >= ${p(window.since)}`);
+  if (f.scorecard !== undefined)
+    where.push(`c.id IN (SELECT commitment_id FROM scorecard_commitments WHERE scorecard_id = ${p(f.scorecard)}
+                         UNION SELECT commitment_id FROM observed_memberships WHERE scorecard_id = ${p(f.scorecard)})`);
+  if (f.commitment !== undefined) where.push(`c.id = ${p(f.commitment)}`);
+  if (before) {
+    const at = "c.deadline_passes_on || 'T00:00:00.000Z'";
+    where.push(
+      `c.deadline_passes_on <= substr(${p(before[0])}, 1, 10)`,
+      `(${at} < ${p(before[0])} OR (${at} = ${p(before[0])} AND 'd:' || c.id < ${p(before[1])}))`,
+    );
+  }
   const { results } = await db
     .prepare(
-      `SELECT c.id, c.target_date FROM commitments c
-       WHERE c.target_date IS NOT NULL
-         AND (?1 IS NULL OR c.id IN (SELECT commitment_id FROM scorecard_commitments WHERE scorecard_id = ?1
-                                     UNION SELECT commitment_id FROM observed_memberships WHERE scorecard_id = ?1))
-         AND (?2 IS NULL OR c.id = ?2) AND c.target_date < ?3`,
+      `SELECT c.id, c.target_date, c.deadline_passes_on AS passes_on FROM commitments c
+       WHERE ${where.join(" AND ")}
+       ORDER BY c.deadline_passes_on DESC, c.id DESC LIMIT ${p(limit)}`,
     )
-    .bind(f.scorecard ?? null, f.commitment ?? null, before)
-    .all<{ id: string; target_date: string }>();
+    .bind(...binds)
+    .all<{ id: string; target_date: string; passes_on: string }>();
   return results;
 }

@@ -9,7 +9,8 @@ import { RULES } from "../../scrapers/index.ts";
 import {
   type ChangeRow,
   datedCommitments,
-  datedCommitmentTargets,
+  passedDeadlines,
+  type DatedCommitment,
   listCorrections,
   listStoredChanges,
   storedTie,
@@ -250,33 +251,51 @@ async function deadlineEvents(
   const newestFirst = (a: { order: [string, string] }, b: { order: [string, string] }) =>
     a.order[0] !== b.order[0] ? (a.order[0] < b.order[0] ? 1 : -1) : a.order[1] < b.order[1] ? 1 : -1;
   // A rule or source filter is on each commitment's latest scorecard, so every candidate is read
-  // in full; otherwise only their target dates, and in full a page's worth at a time.
+  // in full; otherwise the walk down the passed deadlines reads them a batch at a time.
   const scoped = query.rule !== undefined || query.source !== undefined;
-  // A deadline that passes by a day has a target date before it ("2025" passes on 2026-01-01).
-  const by = [now, before?.[0], query.until].flatMap((d) => (d === undefined ? [] : [d.slice(0, 10)])).sort()[0]!;
-  const all = scoped ? await datedCommitments(db, query) : null;
-  const allById = all && new Map(all.map((c) => [c.id, c]));
-  const targets = (all ?? (await datedCommitmentTargets(db, query, by))).flatMap(passed).sort(newestFirst);
-  const events: Keyed[] = [];
-  // Each is judged by its delivery rating effective by the day it passed.
-  // Twice a page's worth at a time: most pass unmet, so one round usually fills the page.
-  for (let start = 0; start < targets.length && events.length < wanted; start += 2 * wanted) {
-    const slice = targets.slice(start, start + 2 * wanted);
+  const day = (d: string | undefined) => (d === undefined ? undefined : d.slice(0, 10));
+  const window = {
+    since: day(query.since) ?? null,
+    by: [now, day(query.until)].filter((d): d is string => d !== undefined).sort()[0]!,
+  };
+  const all = scoped ? (await datedCommitments(db, query)).flatMap(passed).sort(newestFirst) : null;
+  const batch = 2 * wanted; // most pass unmet, so one batch usually fills the page
+  type Candidate = DatedCommitment & { passesOn: string; at: string; order: [string, string] };
+  /** The next batch of candidates after a keyset position, and the position after them if there may be more. */
+  const nextBatch = async (
+    from: [string, string] | null,
+  ): Promise<{ chunk: Candidate[]; last: [string, string] | null }> => {
+    if (all) {
+      const start = from === null ? 0 : all.findIndex((c) => newestFirst(c, { order: from }) > 0);
+      const chunk = start < 0 ? [] : all.slice(start, start + batch);
+      return { chunk, last: chunk.length === batch ? chunk.at(-1)!.order : null };
+    }
+    const rows = await passedDeadlines(db, query, window, from, batch);
+    const slice = rows.flatMap(passed);
     const full =
-      allById ??
-      new Map(
-        (
-          await datedCommitments(
-            db,
-            query,
-            slice.map((c) => c.id),
-          )
-        ).map((c) => [c.id, c]),
-      );
+      slice.length === 0
+        ? new Map<string, DatedCommitment>()
+        : new Map(
+            (
+              await datedCommitments(
+                db,
+                query,
+                slice.map((c) => c.id),
+              )
+            ).map((c) => [c.id, c]),
+          );
     const chunk = slice.flatMap((t) => {
       const c = full.get(t.id);
       return c ? [{ ...c, passesOn: t.passesOn, at: t.at, order: t.order }] : [];
     });
+    const end = rows.at(-1);
+    return { chunk, last: rows.length === batch ? [`${end!.passes_on}T00:00:00.000Z`, `d:${end!.id}`] : null };
+  };
+  const events: Keyed[] = [];
+  // Each is judged by its delivery rating effective by the day it passed.
+  for (let from = before, more = true; more && events.length < wanted;) {
+    const { chunk, last } = await nextBatch(from);
+    [from, more] = [last, last !== null];
     const scores = await scoresOnDays(
       db,
       chunk.flatMap((c) => {
