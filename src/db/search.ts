@@ -25,21 +25,10 @@ export interface CommitmentFilters {
   updated_since?: string | undefined;
   /** Only commitments with a target date (the deadline filter needs one). */
   has_target_date?: boolean;
+  /** Only target dates before this day (YYYY-MM-DD): every deadline passed by then has one. */
+  target_date_before?: string | undefined;
   /** YYYY-MM-DD: the state as it stood on that day; undefined for now. */
   as_of?: string | undefined;
-  /**
-   * Only commitments whose deadline had passed by `day` with one of these statuses (`passed-*`),
-   * judged as domain/deadlines.ts's deadlineOf judges them: by the latest rating effective by
-   * then on their rule's delivery dimension (`deliveries`).
-   */
-  deadline_passed?: { day: string; statuses: string[]; deliveries: RuleDelivery[] } | undefined;
-}
-
-/** A rule's delivery dimension, and the lowest score on it that counts as delivered. */
-export interface RuleDelivery {
-  rule: string;
-  dimension: string;
-  delivered_from: number;
 }
 
 /** One match: what ordering, pagination and the deadline filter need before the page is read. */
@@ -109,24 +98,7 @@ function matchSql(
   if (f.policy_area !== undefined) where.push(`c.policy_area = ${p(f.policy_area)} COLLATE NOCASE`);
   if (f.key !== undefined) where.push(`c.key = ${p(f.key)}`);
   if (f.has_target_date) where.push("c.target_date IS NOT NULL");
-  if (f.deadline_passed !== undefined) {
-    // deadlineOf's judgement of a passed deadline, in SQL so that the database pages and counts:
-    // no delivery dimension or no rating effective by the day is unrated; a score at or above the
-    // rule's threshold is met; any other, not met (test/deadlines-sql.integration.test.ts).
-    const { day, statuses, deliveries } = f.deadline_passed;
-    const by = p(day);
-    const score = `(SELECT CASE WHEN r.effective_on <= ${by} THEN r.score ELSE (
-        SELECT o.score FROM observations o WHERE o.commitment_id = r.commitment_id AND o.dimension = r.dimension
-          AND ${EFFECTIVE("o")} <= ${by} ORDER BY ${EFFECTIVE("o")} DESC, o.id DESC LIMIT 1) END
-      FROM current_ratings r WHERE r.commitment_id = c.id AND r.dimension = d.value ->> 'dimension')`;
-    where.push(
-      `c.deadline_passes_on <= ${by}`,
-      `(SELECT CASE WHEN d.value IS NULL OR ${score} IS NULL THEN 'passed-unrated'
-                    WHEN ${score} >= d.value ->> 'delivered_from' THEN 'passed-met' ELSE 'passed-not-met' END
-        FROM (SELECT 1) LEFT JOIN json_each(${p(JSON.stringify(deliveries))}) d ON d.value ->> 'rule' = ${ruleOf})
-       IN (SELECT value FROM json_each(${p(JSON.stringify(statuses))}))`,
-    );
-  }
+  if (f.target_date_before !== undefined) where.push(`c.target_date < ${p(f.target_date_before)}`);
   const bands = f.band === undefined ? null : `(SELECT value FROM json_each(${p(JSON.stringify(f.band))}))`;
   if (asOf === null) {
     // Now: the maintained current ratings.

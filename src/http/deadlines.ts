@@ -1,19 +1,12 @@
 // Deadlines as the API serves them: domain/deadlines.ts's pure functions over what D1 holds,
 // with each rule's declared delivery dimension.
 import { type Deadline, deadlineOf, type Delivery } from "../../domain/deadlines.ts";
-import { findRule, RULES } from "../../scrapers/index.ts";
-import { type RuleDelivery, scoresOn } from "../db/search.ts";
+import { findRule } from "../../scrapers/index.ts";
+import { scoresOn } from "../db/search.ts";
 
 export function deliveryOf(ruleId: string | null): Delivery | null {
   return (ruleId && findRule(ruleId)?.delivery) || null;
 }
-
-/** Every rule's delivery dimension and threshold, for judging passed deadlines in SQL. */
-export const RULE_DELIVERIES: RuleDelivery[] = RULES.flatMap((rule) =>
-  rule.delivery
-    ? [{ rule: rule.id, dimension: rule.delivery.dimension, delivered_from: rule.delivery.deliveredFrom }]
-    : [],
-);
 
 /** Today's date in UTC, YYYY-MM-DD: the day deadlines are judged on unless `as_of` names another. */
 export const today = () => new Date().toISOString().slice(0, 10);

@@ -14,7 +14,7 @@ import {
   readCommitments,
 } from "../db/search.ts";
 import { CSV_TYPE, toCsv, type CsvValue } from "../http/csv.ts";
-import { deadlinesOn, RULE_DELIVERIES, today } from "../http/deadlines.ts";
+import { deadlinesOn, today } from "../http/deadlines.ts";
 import { formatOf } from "../http/format.ts";
 import {
   asOfParam,
@@ -110,25 +110,20 @@ export async function commitmentPage(
   const cursor = decodeCursor(query.cursor, fingerprint);
   const asOf = dayOf(query.as_of);
   const day = asOf ?? today();
-  // Only passed deadlines asked for: the database judges them (as deadlineOf does), pages and counts.
-  const passedOnly = query.deadline?.every((s) => s.startsWith("passed-")) ?? false;
   const filters = {
     ...query,
     q: q ?? undefined,
     as_of: asOf,
     has_target_date: query.deadline !== undefined,
-    deadline_passed: passedOnly ? { day, statuses: query.deadline!, deliveries: RULE_DELIVERIES } : undefined,
+    // Only passed deadlines asked for: their target dates are before the day ("2025" ends on 31 December).
+    target_date_before: query.deadline?.every((s) => s.startsWith("passed-")) ? day : undefined,
   };
-  if (!query.deadline || passedOnly) {
+  if (!query.deadline) {
     // Paged by the database, which counts the rest.
     const { matches: found, total } = await pageOfCommitments(db, filters, cursor?.after ?? null, query.limit + 1);
     const keyOf = (m: { id: string; rank: number | null }): Cursor["after"] => (q ? [m.rank, m.id] : [m.id]);
     const page = found.slice(0, query.limit);
     const deadlines = await deadlinesOn(db, page, day);
-    // The database's judgement of a passed deadline must be the domain's, row for row.
-    const wanted = new Set<string>(query.deadline);
-    const misjudged = passedOnly && page.find((m) => !wanted.has(deadlines.get(m.id)?.status ?? ""));
-    if (misjudged) throw new Error(`the deadline of ${misjudged.id} was judged differently in SQL`);
     const items = await readCommitments(
       db,
       page.map((m) => m.id),
@@ -140,8 +135,7 @@ export async function commitmentPage(
       total,
     };
   }
-  // Filtered by a status that is not yet passed (upcoming, due soon), judged per commitment: read
-  // every match, then page.
+  // Filtered by deadline status, which is judged per commitment: read every match, then page.
   const all = await matchCommitments(db, filters);
   const deadlines = await deadlinesOn(db, all, day);
   const wanted = new Set<string>(query.deadline);
