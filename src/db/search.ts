@@ -53,6 +53,11 @@ export async function scorecardsInEffect(db: D1Database, asOf: string | undefine
     .map((s) => s.id);
 }
 
+/** The scorecards in effect on a day; none needed now (every scorecard is). */
+export async function inEffectOn(db: D1Database, asOf: string | undefined): Promise<string[]> {
+  return asOf === undefined ? [] : scorecardsInEffect(db, asOf);
+}
+
 /**
  * The SQL of a commitment query, built from the filters given so that each shape plans with its
  * own indexes (migration 0014's current_ratings and observed_memberships, FTS5 rowids), not one
@@ -138,11 +143,13 @@ function matchSql(
  * deadline filter need: what a search (ordered by relevance) and the deadline filter (computed by
  * the pure functions of domain/deadlines.ts) sort and filter before paging.
  */
-export async function matchCommitments(db: D1Database, f: CommitmentFilters): Promise<CommitmentMatch[]> {
-  const { from, where, ruleOf, binds } = matchSql(
-    f,
-    f.as_of === undefined ? [] : await scorecardsInEffect(db, f.as_of),
-  );
+export async function matchCommitments(
+  db: D1Database,
+  f: CommitmentFilters,
+  /** The scorecards in effect on `f.as_of`, when the caller has read them already. */
+  inEffect?: string[],
+): Promise<CommitmentMatch[]> {
+  const { from, where, ruleOf, binds } = matchSql(f, inEffect ?? (await inEffectOn(db, f.as_of)));
   const { results } = await db
     .prepare(
       `SELECT c.id, c.target_date, ${f.q === undefined ? "NULL" : "f.rank"} AS rank, ${ruleOf} AS rule_id
@@ -162,11 +169,10 @@ export async function pageOfCommitments(
   f: CommitmentFilters,
   after: (string | number | null)[] | null,
   limit: number,
+  /** The scorecards in effect on `f.as_of`, when the caller has read them already. */
+  inEffect?: string[],
 ): Promise<{ matches: CommitmentMatch[]; total: number }> {
-  const { from, where, ruleOf, binds } = matchSql(
-    f,
-    f.as_of === undefined ? [] : await scorecardsInEffect(db, f.as_of),
-  );
+  const { from, where, ruleOf, binds } = matchSql(f, inEffect ?? (await inEffectOn(db, f.as_of)));
   const condition = where.join(" AND ");
   const n = binds.length;
   const searching = f.q !== undefined;
@@ -243,11 +249,13 @@ export async function readCommitments(
   db: D1Database,
   ids: string[],
   asOf: string | undefined,
+  /** The scorecards in effect on `asOf`, when the caller has read them already. */
+  scorecardsThen?: string[],
 ): Promise<CommitmentListItem[]> {
   if (ids.length === 0) return [];
   const list = JSON.stringify(ids);
   // Now, every scorecard is in effect: no need to read them.
-  const inEffect = asOf === undefined ? null : JSON.stringify(await scorecardsInEffect(db, asOf));
+  const inEffect = asOf === undefined ? null : JSON.stringify(scorecardsThen ?? (await inEffectOn(db, asOf)));
   const [commitments, ratings, scorecards, overrides] = await db.batch([
     db
       .prepare(

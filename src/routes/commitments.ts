@@ -8,7 +8,9 @@ import { RULES } from "../../scrapers/index.ts";
 import { getCommitment, resourcesNamed } from "../db/commitments.ts";
 import {
   type CommitmentListItem,
+  type CommitmentMatch,
   ftsQuery,
+  inEffectOn,
   matchCommitments,
   pageOfCommitments,
   readCommitments,
@@ -118,17 +120,31 @@ export async function commitmentPage(
     // Only passed deadlines asked for: their target dates are before the day ("2025" ends on 31 December).
     target_date_before: query.deadline?.every((s) => s.startsWith("passed-")) ? day : undefined,
   };
+  // Read once for the whole request: the match, and the page's ratings and scorecards.
+  const inEffect = await inEffectOn(db, asOf);
+  // The page's deadlines and its rows, read side by side.
+  const readPage = (page: CommitmentMatch[]) =>
+    Promise.all([
+      deadlinesOn(db, page, day),
+      readCommitments(
+        db,
+        page.map((m) => m.id),
+        asOf,
+        inEffect,
+      ),
+    ]);
   if (!query.deadline) {
     // Paged by the database, which counts the rest.
-    const { matches: found, total } = await pageOfCommitments(db, filters, cursor?.after ?? null, query.limit + 1);
+    const { matches: found, total } = await pageOfCommitments(
+      db,
+      filters,
+      cursor?.after ?? null,
+      query.limit + 1,
+      inEffect,
+    );
     const keyOf = (m: { id: string; rank: number | null }): Cursor["after"] => (q ? [m.rank, m.id] : [m.id]);
     const page = found.slice(0, query.limit);
-    const deadlines = await deadlinesOn(db, page, day);
-    const items = await readCommitments(
-      db,
-      page.map((m) => m.id),
-      asOf,
-    );
+    const [deadlines, items] = await readPage(page);
     return {
       data: items.map((item) => ({ ...item, deadline: deadlines.get(item.id) ?? null })),
       next: found.length > page.length ? encodeCursor({ after: keyOf(page.at(-1)!), query: fingerprint }) : null,
@@ -136,7 +152,7 @@ export async function commitmentPage(
     };
   }
   // Filtered by deadline status, which is judged per commitment: read every match, then page.
-  const all = await matchCommitments(db, filters);
+  const all = await matchCommitments(db, filters, inEffect);
   const deadlines = await deadlinesOn(db, all, day);
   const wanted = new Set<string>(query.deadline);
   const matches = all.filter((m) => wanted.has(deadlines.get(m.id)?.status ?? ""));
@@ -150,6 +166,7 @@ export async function commitmentPage(
     db,
     page.map((m) => m.id),
     asOf,
+    inEffect,
   );
   return {
     data: items.map((item) => ({ ...item, deadline: deadlines.get(item.id) ?? null })),
