@@ -637,6 +637,16 @@ describe("a reprocess keeps what it need not rewrite", () => {
     const kept = body.history.filter((h) => h.provenance.snapshot_id === first);
     expect(kept.length).toBeGreaterThan(0);
     for (const h of kept) expect(h.provenance.archive_missing_since).toBe(missingSince!.archive_missing_since);
+    // The source's health says so too, in the list and on its own.
+    const gap = { documents: 1, since: missingSince!.archive_missing_since };
+    const source = (await (await api(`/v1/sources/${HC_780}`)).json()) as { health: { archive_missing: unknown } };
+    expect(source.health.archive_missing).toEqual(gap);
+    const list = (await (await api("/v1/sources")).json()) as {
+      data: { id: string; health: { archive_missing: unknown } }[];
+    };
+    expect(list.data.map((s) => [s.id, s.health.archive_missing])).toEqual(
+      list.data.map((s) => [s.id, s.id === HC_780 ? gap : null]),
+    );
   });
 
   it("tells webhooks of the change events new to the record, not of those a rewrite wrote again", async () => {

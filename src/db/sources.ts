@@ -58,6 +58,24 @@ export async function getSource(db: D1Database, id: string): Promise<SourceRow |
   return db.prepare("SELECT * FROM sources WHERE id = ?").bind(id).first<SourceRow>();
 }
 
+/** Documents of a source gone from the archive (their observations kept): how many, and since when. */
+export interface ArchiveGap {
+  documents: number;
+  since: string;
+}
+
+/** Each source's archive gap, for one source or all; a source with none is absent. */
+export async function archiveGaps(db: D1Database, sourceId?: string): Promise<Map<string, ArchiveGap>> {
+  const { results } = await db
+    .prepare(
+      `SELECT source_id, count(DISTINCT archive_key) AS documents, min(archive_missing_since) AS since
+       FROM snapshots WHERE archive_missing_since IS NOT NULL AND (?1 IS NULL OR source_id = ?1) GROUP BY source_id`,
+    )
+    .bind(sourceId ?? null)
+    .all<ArchiveGap & { source_id: string }>();
+  return new Map(results.map(({ source_id, ...gap }) => [source_id, gap]));
+}
+
 export async function listSourcesOfRule(db: D1Database, ruleId: string): Promise<SourceRow[]> {
   const { results } = await db
     .prepare("SELECT * FROM sources WHERE rule_id = ? ORDER BY id")

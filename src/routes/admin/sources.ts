@@ -13,7 +13,7 @@ import { getSource, insertSource, sourceIdsWithUrl, updateSource } from "../../d
 import type { JobMessage } from "../../pipeline/jobs.ts";
 import { ReplayRefused, replayDocument } from "../../pipeline/replay.ts";
 import { idParam, valid } from "../../problem.ts";
-import { present } from "../sources.ts";
+import { present, presentOne } from "../sources.ts";
 import { adminOnly, type AdminEnv } from "./auth.ts";
 import { slug, text } from "./schemas.ts";
 
@@ -102,7 +102,7 @@ export const adminSources = new Hono<AdminEnv>()
       if (await insertSource(c.env.DB, source, audit)) {
         const created = await getSource(c.env.DB, id);
         c.header("Location", new URL(`/v1/sources/${id}`, c.req.url).href);
-        return c.json(present(created!), 201);
+        return c.json(present(created!, null), 201); // a new source has no history
       }
     }
     throw new HTTPException(409, { message: `There is already a source "${base}": give another id.` });
@@ -113,7 +113,7 @@ export const adminSources = new Hono<AdminEnv>()
     if (!(await getSource(c.env.DB, id))) throw new HTTPException(404, { message: `There is no source "${id}".` });
     const audit = auditStatement(c.env.DB, c.get("actor"), "source.update", `source:${id}`, changes);
     const updated = await updateSource(c.env.DB, id, changes, audit);
-    return c.json(present(updated!));
+    return c.json(await presentOne(c.env.DB, updated!));
   })
   .delete("/:id", valid("param", idParam), async (c) => {
     const { id } = c.req.valid("param");
@@ -121,7 +121,7 @@ export const adminSources = new Hono<AdminEnv>()
     const audit = auditStatement(c.env.DB, c.get("actor"), "source.disable", `source:${id}`, { enabled: false });
     // Nothing is ever deleted: the source stops running, and its history stays served.
     const updated = await updateSource(c.env.DB, id, { enabled: false }, audit);
-    return c.json(present(updated!));
+    return c.json(await presentOne(c.env.DB, updated!));
   })
   .post("/:id/run", valid("param", idParam), async (c) => {
     const { id } = c.req.valid("param");
