@@ -42,14 +42,30 @@ export interface CommitmentMatch {
 
 /**
  * Which rule's scorecards hold a commitment, and the scorecards that had taken effect by `as_of`
- * (a scorecard takes effect on its period's end, else its publication, else when first seen).
+ * (a scorecard takes effect on its period's end, else its publication, else when first seen, or
+ * earlier where a row's own date puts one of its ratings in effect before that).
  */
 export async function scorecardsInEffect(db: D1Database, asOf: string | undefined): Promise<string[]> {
   const { results } = await db
-    .prepare("SELECT id, published_on, period, first_seen_at FROM scorecards")
-    .all<{ id: string; published_on: string | null; period: string | null; first_seen_at: string }>();
+    .prepare(
+      `SELECT s.id, s.published_on, s.period, s.first_seen_at,
+              (SELECT min(o.effective_on) FROM observations o WHERE o.scorecard_id = s.id) AS first_effective_on
+       FROM scorecards s`,
+    )
+    .all<{
+      id: string;
+      published_on: string | null;
+      period: string | null;
+      first_seen_at: string;
+      first_effective_on: string | null;
+    }>();
   return results
-    .filter((s) => asOf === undefined || effectiveOn({ ...s, observed_at: s.first_seen_at }) <= asOf)
+    .filter(
+      (s) =>
+        asOf === undefined ||
+        effectiveOn({ ...s, observed_at: s.first_seen_at }) <= asOf ||
+        (s.first_effective_on !== null && s.first_effective_on <= asOf),
+    )
     .map((s) => s.id);
 }
 
