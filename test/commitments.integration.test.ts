@@ -120,6 +120,35 @@ describe("GET /v1/commitments/:id", () => {
     expect((await before.json<{ detail: string }>()).detail).toMatch(/no rating in effect on 2000-01-01/);
   }, 120_000);
 
+  it("as_of: a scorecard is in effect from the day any of its ratings is, a row's own earlier date included", async () => {
+    const hc780 = "hsc-expert-panel-hc-780";
+    await seed([hc780]);
+    await runCron();
+    const published = (await (await api(`/v1/scorecards/${hc780}`)).json<{ published_on: string }>()).published_on;
+    const dayBefore = new Date(Date.parse(published) - 86_400_000).toISOString().slice(0, 10);
+    expect((await api(`/v1/scorecards/${hc780}?as_of=${dayBefore}`)).status).toBe(404);
+    // As a rule that reads each row's own "Last updated" date records it: one rating of this
+    // scorecard in effect a year before the page was published (observations are append-only).
+    const rowDated = "2022-01-31";
+    await env.DB.prepare(
+      `INSERT INTO observations (scorecard_id, commitment_id, dimension, label, band, score, vocabulary, observed_at,
+                                 snapshot_id, run_id, effective_on, assessed_by)
+       SELECT scorecard_id, commitment_id, dimension, label, band, score, vocabulary, observed_at, snapshot_id, run_id,
+              ?2, assessed_by
+       FROM observations WHERE scorecard_id = ?1 AND commitment_id IS NOT NULL AND band != 'not-rated' ORDER BY id LIMIT 1`,
+    )
+      .bind(hc780, rowDated)
+      .run();
+    const then = await api(`/v1/scorecards/${hc780}?as_of=${dayBefore}`);
+    expect(then.status, await then.clone().text()).toBe(200);
+    // Its commitments are listed then, and only the row-dated one has a rating in effect.
+    const listed = await page(`/v1/commitments?scorecard=${hc780}&as_of=${dayBefore}`);
+    const rated = listed.data.filter((c) => Object.keys(c.ratings).length > 0);
+    expect(rated).toHaveLength(1);
+    expect(Object.values(rated[0]!.ratings).map((r) => r.effective_on)).toEqual([rowDated]);
+    expect((await api(`/v1/scorecards/${hc780}?as_of=2021-12-31`)).status).toBe(404);
+  });
+
   it("a 404 for a publisher's key, a scorecard or a source id names the resource to ask instead", async () => {
     await seed(["gmpp-2022-23"]);
     await runCron();
