@@ -162,10 +162,10 @@ function matchSql(
 export async function matchCommitments(
   db: D1Database,
   f: CommitmentFilters,
-  /** The scorecards in effect on `f.as_of`, when the caller has read them already. */
-  inEffect?: string[],
+  /** The scorecards in effect on `f.as_of` (inEffectOn), read once per request. */
+  inEffect: string[],
 ): Promise<CommitmentMatch[]> {
-  const { from, where, ruleOf, binds } = matchSql(f, inEffect ?? (await inEffectOn(db, f.as_of)));
+  const { from, where, ruleOf, binds } = matchSql(f, inEffect);
   const { results } = await db
     .prepare(
       `SELECT c.id, c.target_date, ${f.q === undefined ? "NULL" : "f.rank"} AS rank, ${ruleOf} AS rule_id
@@ -185,10 +185,10 @@ export async function pageOfCommitments(
   f: CommitmentFilters,
   after: (string | number | null)[] | null,
   limit: number,
-  /** The scorecards in effect on `f.as_of`, when the caller has read them already. */
-  inEffect?: string[],
+  /** The scorecards in effect on `f.as_of` (inEffectOn), read once per request. */
+  inEffect: string[],
 ): Promise<{ matches: CommitmentMatch[]; total: number }> {
-  const { from, where, ruleOf, binds } = matchSql(f, inEffect ?? (await inEffectOn(db, f.as_of)));
+  const { from, where, ruleOf, binds } = matchSql(f, inEffect);
   const condition = where.join(" AND ");
   const n = binds.length;
   const searching = f.q !== undefined;
@@ -265,13 +265,13 @@ export async function readCommitments(
   db: D1Database,
   ids: string[],
   asOf: string | undefined,
-  /** The scorecards in effect on `asOf`, when the caller has read them already. */
-  scorecardsThen?: string[],
+  /** The scorecards in effect on `asOf` (inEffectOn), read once per request. */
+  scorecardsThen: string[],
 ): Promise<CommitmentListItem[]> {
   if (ids.length === 0) return [];
   const list = JSON.stringify(ids);
-  // Now, every scorecard is in effect: no need to read them.
-  const inEffect = asOf === undefined ? null : JSON.stringify(scorecardsThen ?? (await inEffectOn(db, asOf)));
+  // Now, every scorecard is in effect: the list is not needed.
+  const inEffect = asOf === undefined ? null : JSON.stringify(scorecardsThen);
   const [commitments, ratings, scorecards, overrides] = await db.batch([
     db
       .prepare(

@@ -148,7 +148,8 @@ async function rebuild(
       : await scrapedChangesOfRun(db, sourceIds, runId).then(
           (written) => newEvents(rewritten, written),
           (error) => {
-            // The rebuild has landed: the scheduled tick tells webhooks of the run's events instead.
+            // The rebuild has landed. Its events go untold (the tick leaves a reprocess alone:
+            // sending all of them would repeat those a rewrite wrote again).
             console.error(`reprocess run ${runId}: could not read back its change events:`, error);
             return undefined;
           },

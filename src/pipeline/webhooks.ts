@@ -1,6 +1,6 @@
 // Webhooks: after a run records change events, or an editor makes or reverts a correction, each
-// matching subscriber gets one delivery per event, sent from the webhook queue, signed as Stripe signs its events so that receivers can
-// reuse its verification code:
+// matching subscriber gets one delivery per event, sent from the webhook queue, signed as Stripe
+// signs its events so that receivers can reuse its verification code:
 //
 //   X-Scorecard-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the secret>
 //
@@ -24,6 +24,7 @@ import {
   type ChangeEvent,
   type CorrectionKind,
   type WebhookFilters,
+  type WebhookRow,
 } from "../db/webhooks.ts";
 
 export type WebhookMessage = { kind: "deliver"; deliveryId: number };
@@ -101,7 +102,15 @@ export async function fanOutChanges(env: Env, runId: number, only?: ReadonlySet<
  * by every tick for a day after (a correction delivered once to a webhook is never recorded again).
  */
 export async function fanOutCorrection(env: Env, overrideId: number, kind: CorrectionKind): Promise<number> {
-  const hooks = await listWebhooks(env.DB, { enabledOnly: true });
+  return fanOutCorrectionTo(env, await listWebhooks(env.DB, { enabledOnly: true }), overrideId, kind);
+}
+
+async function fanOutCorrectionTo(
+  env: Env,
+  hooks: WebhookRow[],
+  overrideId: number,
+  kind: CorrectionKind,
+): Promise<number> {
   if (hooks.length === 0) return 0;
   const event = await getCorrectionEvent(env.DB, overrideId, kind);
   if (!event) return 0;
@@ -139,8 +148,10 @@ export async function resendWebhooks(
   const runs = await runsAwaitingWebhooks(env.DB, since, settled, 20);
   for (const runId of runs) await fanOutChanges(env, runId);
   let corrections = 0;
-  for (const { override_id, kind } of await correctionsBetween(env.DB, since, settled))
-    corrections += await fanOutCorrection(env, override_id, kind);
+  const hooks = await listWebhooks(env.DB, { enabledOnly: true });
+  if (hooks.length > 0)
+    for (const { override_id, kind } of await correctionsBetween(env.DB, since, settled))
+      corrections += await fanOutCorrectionTo(env, hooks, override_id, kind);
   const overdue = new Date(now.getTime() - LOST_MESSAGE_AFTER_MS).toISOString();
   const deliveries = await takeOverdueDeliveries(env.DB, overdue, now.toISOString(), 500);
   await queueDeliveries(env, deliveries);

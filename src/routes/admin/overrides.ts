@@ -35,8 +35,8 @@ const NewOverride = v.strictObject({
 const Revert = v.strictObject({ reason: v.optional(text(2000)) });
 
 /**
- * Tells readers and webhooks of a correction once it is on the record. A failure here fails nothing: the
- * next scheduled tick fans out the day's corrections again, and none is recorded twice.
+ * Tells readers and webhooks of a correction once it is on the record. A failure here fails
+ * nothing: the next scheduled tick fans out the day's corrections again, none recorded twice.
  */
 async function announce(env: Env, overrideId: number, kind: CorrectionKind): Promise<void> {
   // Cached reads are left behind at once, as after a run that applies something.
